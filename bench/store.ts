@@ -1,0 +1,267 @@
+// Store benchmark: Larder's memory store (synchronous path) and the Cache facade (`get`, `wrap`)
+// against raw lru-cache, in one run, reported as medians and ratios; then heap bytes per 1 KiB
+// entry. Not a test: nothing here asserts a duration.
+//
+// Run: node --conditions=@larder/source --import tsx --expose-gc bench/store.ts
+import { createCache, createMemoryStore } from '@larder/core';
+import { LRUCache } from 'lru-cache';
+
+const KEYS = 10_000;
+const SYNC_OPS = 1_000_000;
+const ASYNC_OPS = 200_000;
+const WARMUPS = 2;
+const ROUNDS = 7;
+const MEMORY_ENTRIES = 100_000;
+
+// mulberry32: a seeded PRNG so every contender sees the same operation sequence.
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const keys = Array.from({ length: KEYS }, (_, i) => `key:${i}`);
+const value = Buffer.alloc(1024, 1);
+function sequence(count: number, seed: number) {
+  const random = prng(seed);
+  const isGet = new Uint8Array(count);
+  const index = new Uint32Array(count);
+  for (let i = 0; i < count; i += 1) {
+    isGet[i] = random() < 0.8 ? 1 : 0;
+    index[i] = Math.floor(random() * KEYS);
+  }
+  return { isGet, index, count };
+}
+const syncOps = sequence(SYNC_OPS, 42);
+const asyncOps = sequence(ASYNC_OPS, 42);
+
+interface Contender {
+  name: string;
+  baseline: string;
+  async: boolean;
+  run(): Promise<number> | number; // ops per second on a fresh, prefilled instance
+}
+
+function timeSync(get: (k: string) => unknown, set: (k: string, v: unknown) => unknown): number {
+  for (const k of keys) set(k, value);
+  const { isGet, index, count } = syncOps;
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 1) {
+    const k = keys[index[i]!]!;
+    if (isGet[i] === 1) sink += get(k) === undefined ? 0 : 1;
+    else set(k, value);
+  }
+  const ns = Number(process.hrtime.bigint() - start);
+  if (sink < 0) throw new Error('unreachable');
+  return count / (ns / 1e9);
+}
+
+async function timeAsync(
+  get: (k: string) => unknown,
+  set: (k: string, v: unknown) => unknown,
+): Promise<number> {
+  for (const k of keys) await set(k, value);
+  const { isGet, index, count } = asyncOps;
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 1) {
+    const k = keys[index[i]!]!;
+    if (isGet[i] === 1) sink += (await get(k)) === undefined ? 0 : 1;
+    else await set(k, value);
+  }
+  const ns = Number(process.hrtime.bigint() - start);
+  if (sink < 0) throw new Error('unreachable');
+  return count / (ns / 1e9);
+}
+
+const contenders: Contender[] = [
+  {
+    name: 'lru-cache {max}',
+    baseline: 'lru-cache {max}',
+    async: false,
+    run() {
+      const lru = new LRUCache<string, {}>({ max: KEYS });
+      return timeSync(
+        (k) => lru.get(k),
+        (k, v) => lru.set(k, v as {}),
+      );
+    },
+  },
+  {
+    name: 'memory store (defaults: maxEntries + maxBytes)',
+    baseline: 'lru-cache {max}',
+    async: false,
+    run() {
+      const store = createMemoryStore({ maxEntries: KEYS });
+      return timeSync(store.get, store.set);
+    },
+  },
+  {
+    name: 'lru-cache {max, ttl}',
+    baseline: 'lru-cache {max, ttl}',
+    async: false,
+    run() {
+      const lru = new LRUCache<string, {}>({ max: KEYS, ttl: 300_000 });
+      return timeSync(
+        (k) => lru.get(k),
+        (k, v) => lru.set(k, v as {}),
+      );
+    },
+  },
+  {
+    name: "memory store {ttl: '5m'}",
+    baseline: 'lru-cache {max, ttl}',
+    async: false,
+    run() {
+      const store = createMemoryStore({ maxEntries: KEYS, ttl: '5m' });
+      return timeSync(store.get, store.set);
+    },
+  },
+  {
+    // The floor for any awaited API: the same lru-cache with every operation awaited.
+    name: 'lru-cache {max}, each op awaited',
+    baseline: 'lru-cache {max}',
+    async: true,
+    run() {
+      const lru = new LRUCache<string, {}>({ max: KEYS });
+      return timeAsync(
+        (k) => lru.get(k),
+        (k, v) => lru.set(k, v as {}),
+      );
+    },
+  },
+  {
+    name: 'facade get/set (awaited)',
+    baseline: 'lru-cache {max}',
+    async: true,
+    run() {
+      const cache = createCache({ stores: { ram: createMemoryStore({ maxEntries: KEYS }) } });
+      return timeAsync(
+        (k) => cache.get(k),
+        (k, v) => cache.set(k, v),
+      );
+    },
+  },
+  {
+    name: 'facade wrap/set (awaited)',
+    baseline: 'lru-cache {max}',
+    async: true,
+    run() {
+      const cache = createCache({ stores: { ram: createMemoryStore({ maxEntries: KEYS }) } });
+      return timeAsync(
+        (k) => cache.wrap(k, () => value),
+        (k, v) => cache.set(k, v),
+      );
+    },
+  },
+];
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const fmt = (opsPerSecond: number) => `${(opsPerSecond / 1e6).toFixed(2)} M`;
+
+async function throughput(): Promise<void> {
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < WARMUPS + ROUNDS; round += 1) {
+    // Rotate the order each round so no contender always runs first (or right after a GC).
+    for (let i = 0; i < contenders.length; i += 1) {
+      const contender = contenders[(i + round) % contenders.length]!;
+      const opsPerSecond = await contender.run();
+      if (round >= WARMUPS) samples.get(contender.name)!.push(opsPerSecond);
+    }
+  }
+  const medians = new Map([...samples].map(([name, xs]) => [name, median(xs)]));
+  console.log(
+    `\nMixed ops: 80 % get / 20 % set over ${KEYS} keys, 1 KiB Buffer values, seeded PRNG; ` +
+      `${SYNC_OPS} sync / ${ASYNC_OPS} awaited ops per run, median of ${ROUNDS} runs after ${WARMUPS} warm-ups.\n`,
+  );
+  console.log('| contender | ops/s (median) | min–max | time per op vs baseline |');
+  console.log('|---|---:|---:|---:|');
+  for (const contender of contenders) {
+    const xs = samples.get(contender.name)!;
+    const mine = medians.get(contender.name)!;
+    const base = medians.get(contender.baseline)!;
+    const ratio =
+      contender.name === contender.baseline
+        ? '1.00× (baseline)'
+        : `${(base / mine).toFixed(2)}× ${contender.baseline}`;
+    console.log(
+      `| ${contender.name} | ${fmt(mine)} | ${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))} | ${ratio} |`,
+    );
+  }
+}
+
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with --expose-gc to measure memory');
+  for (let i = 0; i < 4; i += 1) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+// A distinct, flat, one-byte 1 KiB string per entry (a Buffer decoded as latin1 is never a rope).
+function payload(i: number): string {
+  const bytes = Buffer.alloc(1024, 97);
+  bytes.write(String(i), 0, 'latin1');
+  return bytes.toString('latin1');
+}
+
+function bytesPerEntry(fill: () => unknown): number {
+  const before = heapAfterGc();
+  const holder = fill();
+  const after = heapAfterGc();
+  if (holder === undefined) throw new Error('unreachable');
+  return (after - before) / MEMORY_ENTRIES;
+}
+
+function memory(): void {
+  const rows: Array<[string, number]> = [];
+  for (let round = 0; round < 2; round += 1) {
+    rows.length = 0;
+    rows.push([
+      'lru-cache {max}',
+      bytesPerEntry(() => {
+        const lru = new LRUCache<string, string>({ max: MEMORY_ENTRIES });
+        for (let i = 0; i < MEMORY_ENTRIES; i += 1) lru.set(`key:${i}`, payload(i));
+        return lru;
+      }),
+    ]);
+    rows.push([
+      'memory store {maxEntries, maxBytes: Infinity}',
+      bytesPerEntry(() => {
+        const store = createMemoryStore({ maxEntries: MEMORY_ENTRIES, maxBytes: Infinity });
+        for (let i = 0; i < MEMORY_ENTRIES; i += 1) store.set(`key:${i}`, payload(i));
+        return store;
+      }),
+    ]);
+    rows.push([
+      'memory store {maxEntries, maxBytes: 1 GiB}',
+      bytesPerEntry(() => {
+        const store = createMemoryStore({ maxEntries: MEMORY_ENTRIES, maxBytes: 2 ** 30 });
+        for (let i = 0; i < MEMORY_ENTRIES; i += 1) store.set(`key:${i}`, payload(i));
+        return store;
+      }),
+    ]);
+  }
+  const base = rows[0]![1];
+  console.log(
+    `\nHeap per entry: ${MEMORY_ENTRIES} entries of distinct 1 KiB one-byte strings, heapUsed delta after 4× gc ` +
+      '(payload ≈1 040 B + key included; second of two passes).\n',
+  );
+  console.log('| store | bytes per 1 KiB entry | vs lru-cache |');
+  console.log('|---|---:|---:|');
+  for (const [name, bytes] of rows) {
+    console.log(`| ${name} | ${bytes.toFixed(0)} | ${(bytes / base).toFixed(3)}× |`);
+  }
+}
+
+console.log(`Node ${process.version}, ${process.platform} ${process.arch}`);
+await throughput();
+memory();

@@ -1,0 +1,246 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CodecEntry, decodeEntry, encodeEntry } from './codec.ts';
+import { type Duration, parseOptionalDuration } from './duration.ts';
+import {
+  entryNames,
+  inBatches,
+  isMissing,
+  peekKey,
+  pruneOldest,
+  removeQuietly,
+} from './file-entries.ts';
+import { createKeyQueue } from './key-queue.ts';
+import { type Clock, expiresAt, type Store, type StoreCapabilities } from './store.ts';
+
+/** The store {@link createFileStore} returns: every optional method is present and resolves a promise. */
+export interface FileStore extends Store {
+  readonly name: 'file';
+  readonly capabilities: StoreCapabilities;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  has(key: string): Promise<boolean>;
+  add(key: string, value: unknown, ttl?: number): Promise<boolean>;
+  getMany(keys: readonly string[]): Promise<unknown[]>;
+  setMany(entries: ReadonlyArray<readonly [string, unknown]>, ttl?: number): Promise<void>;
+  deleteMany(keys: readonly string[]): Promise<number>;
+  increment(key: string, delta?: number, ttl?: number): Promise<number>;
+  decrement(key: string, delta?: number, ttl?: number): Promise<number>;
+  clear(prefix?: string): Promise<void>;
+  touch(key: string, ttl?: number): Promise<boolean>;
+}
+
+/** Options of {@link createFileStore}. */
+export interface FileStoreOptions {
+  /** Directory holding one file per entry; created (mode 0o700) on first write. Required. */
+  readonly dir: string;
+  /**
+   * Most entries kept. Past it, the oldest files (by write time) are removed down to 90 % of
+   * `maxEntries` (exactly `maxEntries` below 10), so the directory scan runs once per tenth of
+   * capacity. `Infinity` turns pruning off.
+   * @default 10_000
+   */
+  readonly maxEntries?: number;
+  /** Default TTL for entries set without one, in seconds or as a string (`'1h'`). @default Infinity (never) */
+  readonly ttl?: Duration;
+  /** Permission bits of entry files (the process umask applies, as with open(2)). @default 0o600 */
+  readonly mode?: number;
+  /** The clock expiry and write times are read from, in epoch ms; inject one in tests. @default Date.now */
+  readonly now?: Clock;
+}
+
+const FN = 'createFileStore';
+const BAD = Symbol('bad');
+
+/**
+ * Creates a store that keeps one file per entry under `dir`: file names are the SHA-256 of the
+ * key (no key can escape the directory), each write goes to a temp file in the same directory
+ * and is renamed over the old one (readers never see a torn entry), and a corrupt, truncated or
+ * foreign file reads as a miss and is removed. Values are framed by the codec (binary-safe).
+ * `add`, `increment` and `touch` are atomic within one process, not across processes.
+ *
+ * @example const store = createFileStore({ dir: '/var/cache/my-app', maxEntries: 50_000, ttl: '1d' });
+ */
+export function createFileStore(options: FileStoreOptions): FileStore {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${FN}: options must be an object with a "dir", got ${String(options)}`);
+  }
+  const { dir } = options;
+  if (typeof dir !== 'string' || dir === '') {
+    throw new TypeError(`${FN}: option "dir" must be a non-empty string, got ${String(dir)}`);
+  }
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (
+    typeof maxEntries !== 'number' ||
+    !(maxEntries >= 1) ||
+    (maxEntries !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(maxEntries))
+  ) {
+    throw new RangeError(
+      `${FN}: option "maxEntries" must be a positive integer or Infinity, got ${String(maxEntries)}`,
+    );
+  }
+  const defaultTtl = parseOptionalDuration(options.ttl, FN, 'ttl');
+  const mode = options.mode ?? 0o600;
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+    throw new RangeError(`${FN}: option "mode" must be an integer from 0 to 0o777, got ${mode}`);
+  }
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new TypeError(`${FN}: option "now" must be a function, got ${typeof now}`);
+  }
+
+  const exclusive = createKeyQueue();
+  const instance = randomBytes(6).toString('hex');
+  let sequence = 0;
+  let estimate: number | undefined;
+  let pruning: Promise<void> | undefined;
+
+  const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
+  const pathOf = (key: string) => join(dir, hashOf(key));
+
+  async function read(key: string): Promise<CodecEntry | undefined | typeof BAD> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(pathOf(key));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const entry = decodeEntry(bytes);
+    if (entry === undefined || entry.key !== key || entry.expires <= now()) return BAD;
+    return entry;
+  }
+
+  // `locked` callers already hold the key; others take it to re-check before removing, so a
+  // fresh entry written meanwhile in this process is never removed by mistake.
+  async function load(key: string, locked: boolean): Promise<CodecEntry | undefined> {
+    const entry = await read(key);
+    if (entry !== BAD) return entry;
+    if (locked) await removeQuietly(pathOf(key));
+    else
+      await exclusive(key, async () => {
+        if ((await read(key)) === BAD) await removeQuietly(pathOf(key));
+      });
+    return undefined;
+  }
+
+  async function write(key: string, value: unknown, expires: number): Promise<void> {
+    const file = pathOf(key);
+    if (value === undefined || !(expires > now())) {
+      await removeQuietly(file);
+      return;
+    }
+    const frame = encodeEntry({ key, expires, value });
+    const temp = `${file}.${instance}.${sequence++}.tmp`;
+    try {
+      const handle = await openTemp(temp);
+      try {
+        await handle.writeFile(frame);
+        // The write time orders pruning; taking it from the store's clock keeps tests exact.
+        const seconds = now() / 1000;
+        await handle.utimes(seconds, seconds);
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, file);
+    } catch (error) {
+      await removeQuietly(temp);
+      throw error;
+    }
+    await afterWrite();
+  }
+
+  // The directory is made on the first write, and again if someone removed it meanwhile.
+  async function openTemp(temp: string) {
+    try {
+      return await open(temp, 'wx', mode);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return open(temp, 'wx', mode);
+    }
+  }
+
+  function afterWrite(): Promise<void> | undefined {
+    if (maxEntries === Number.POSITIVE_INFINITY) return undefined;
+    estimate = estimate === undefined ? Number.POSITIVE_INFINITY : estimate + 1;
+    if (estimate > maxEntries) {
+      pruning ??= pruneOldest(dir, maxEntries)
+        .then((left) => {
+          estimate = left;
+        })
+        .finally(() => {
+          pruning = undefined;
+        });
+    }
+    return pruning;
+  }
+
+  const ttlExpiry = (seconds: number | undefined) => expiresAt(now(), seconds ?? defaultTtl);
+
+  const store: FileStore = {
+    name: 'file',
+    capabilities: { retains: true, shared: true, atomic: false, serializes: true },
+    get: async (key) => (await load(key, false))?.value,
+    set: (key, value, seconds) => exclusive(key, () => write(key, value, ttlExpiry(seconds))),
+    delete: (key) => exclusive(key, () => removeQuietly(pathOf(key))),
+    has: async (key) => (await load(key, false)) !== undefined,
+    add: (key, value, seconds) =>
+      exclusive(key, async () => {
+        if (value === undefined || (await load(key, true)) !== undefined) return false;
+        await write(key, value, ttlExpiry(seconds));
+        return true;
+      }),
+    getMany: (keys) => Promise.all(keys.map((key) => store.get(key))),
+    async setMany(entries, seconds) {
+      await Promise.all(entries.map(([key, value]) => store.set(key, value, seconds)));
+    },
+    async deleteMany(keys) {
+      const removed = await Promise.all(keys.map((key) => store.delete(key)));
+      return removed.filter(Boolean).length;
+    },
+    increment: (key, delta = 1, seconds) => counter(key, delta, seconds),
+    decrement: (key, delta = 1, seconds) => counter(key, -delta, seconds),
+    async clear(prefix) {
+      await inBatches(await entryNames(dir), async (name) => {
+        const file = join(dir, name);
+        const key = prefix === undefined || prefix === '' ? '' : await peekKey(file);
+        // A file whose key cannot be read is corrupt or foreign: a miss anyway, so it goes too.
+        if (key === undefined || key?.startsWith(prefix ?? '')) await removeQuietly(file);
+      });
+      estimate = undefined;
+    },
+    touch: (key, seconds) =>
+      exclusive(key, async () => {
+        const entry = await load(key, true);
+        if (entry === undefined) return false;
+        await write(key, entry.value, ttlExpiry(seconds));
+        return true;
+      }),
+  };
+
+  function counter(key: string, delta: number, seconds: number | undefined): Promise<number> {
+    return exclusive(key, async () => {
+      if (!Number.isSafeInteger(delta)) {
+        throw new TypeError(`file store: increment delta must be a safe integer, got ${delta}`);
+      }
+      const entry = await load(key, true);
+      if (entry === undefined) {
+        await write(key, delta, ttlExpiry(seconds));
+        return delta;
+      }
+      if (!Number.isSafeInteger(entry.value)) {
+        throw new TypeError(
+          `file store: cannot increment key ${JSON.stringify(key)}: its value is not an integer`,
+        );
+      }
+      const next = (entry.value as number) + delta;
+      await write(key, next, entry.expires); // an existing counter keeps its expiry
+      return next;
+    });
+  }
+
+  return store;
+}

@@ -1,1 +1,19 @@
-export {};
+export type { ResponseCacheMiddleware } from './response-cache.ts';
+export { responseCache } from './response-cache.ts';
+export {
+  cacheTags,
+  cacheTtl,
+  responseCacheControl,
+  skipCache,
+} from './response-cache-control.ts';
+export type {
+  CacheControlInput,
+  CacheControlOptions,
+  CacheExpiresValue,
+  CacheHeadersOptions,
+  EtagCacheOptions,
+} from '@larder/http';
+export { cacheControl, cacheExpires, noCache } from './browser-cache.ts';
+export type { CacheHeadersMiddleware } from './cache-headers.ts';
+export { cacheHeaders } from './cache-headers.ts';
+export { etagCache } from './etag-cache.ts';

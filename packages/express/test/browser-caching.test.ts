@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import { after, describe, it } from 'node:test';
+import express, { type Request, type Response } from 'express';
+import request from 'supertest';
+import { cacheHeaders, etagCache } from '../src/index.ts';
+
+async function serve(app: express.Express): Promise<Server> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return server;
+}
+
+describe('Express: etagCache with Express’s own ETag and freshness logic', () => {
+  for (const setting of ['weak', 'strong', false] as const) {
+    it(`sends exactly our ETag when the app's etag setting is ${String(setting)}`, async () => {
+      const app = express();
+      app.set('etag', setting);
+      let calls = 0;
+      app.get('/', (req: Request, res: Response) => {
+        if (etagCache(req, res, 'v1')) return;
+        calls++;
+        res.send('body');
+      });
+      const server = await serve(app);
+      const full = await request(server).get('/').expect(200);
+      assert.equal(full.headers.etag, '"v1"');
+      await request(server).get('/').set('If-None-Match', '"v1"').expect(304);
+      assert.equal(calls, 1);
+    });
+  }
+
+  it('throws a TypeError naming etagCache for an empty key (Express answers 500)', async () => {
+    const app = express();
+    app.set('env', 'test');
+    let error: unknown;
+    app.get('/', (req: Request, res: Response) => {
+      try {
+        etagCache(req, res, '');
+      } catch (e) {
+        error = e;
+        throw e;
+      }
+    });
+    await request(await serve(app))
+      .get('/')
+      .expect(500);
+    assert.ok(error instanceof TypeError);
+    assert.match(error.message, /^etagCache: key/);
+  });
+});
+
+describe('Express: cacheHeaders', () => {
+  it('writes the defaults on the 304 Express itself sends from res.send', async () => {
+    const app = express();
+    app.use(cacheHeaders({ cacheControl: { public: true, maxAge: 60 } }));
+    app.get('/', (_req: Request, res: Response) => {
+      res.send('same body');
+    });
+    const server = await serve(app);
+    const full = await request(server).get('/').expect(200);
+    const res = await request(server).get('/').set('If-None-Match', full.headers.etag!).expect(304);
+    assert.equal(res.headers['cache-control'], 'public, max-age=60');
+  });
+
+  it('sees headers given to res.writeHead and keeps a Cache-Control set there', async () => {
+    const app = express();
+    app.use(cacheHeaders({ cacheControl: { maxAge: 60 } }));
+    app.get('/', (_req: Request, res: Response) => {
+      res.writeHead(200, { 'Cache-Control': 'private' });
+      res.end('x');
+    });
+    const res = await request(await serve(app))
+      .get('/')
+      .expect(200);
+    assert.equal(res.headers['cache-control'], 'private');
+  });
+
+  it('replaces a Cache-Control given to res.writeHead on a 5xx', async () => {
+    const app = express();
+    app.use(cacheHeaders());
+    app.get('/', (_req: Request, res: Response) => {
+      res.writeHead(503, 'Busy', { 'Cache-Control': 'max-age=600', Expires: 'tomorrow' });
+      res.end();
+    });
+    const res = await request(await serve(app))
+      .get('/')
+      .expect(503);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal(res.headers.expires, undefined);
+  });
+
+  it('writes the defaults on a streamed response', async () => {
+    const app = express();
+    app.use(cacheHeaders({ expires: '1m' }));
+    app.get('/', (_req: Request, res: Response) => {
+      res.write('a');
+      res.end('b');
+    });
+    const res = await request(await serve(app))
+      .get('/')
+      .expect(200);
+    assert.equal(res.headers['cache-control'], 'max-age=60');
+    assert.ok(res.headers.expires);
+  });
+
+  it('applies router-wide only to that router', async () => {
+    const app = express();
+    const router = express.Router();
+    router.use(cacheHeaders({ cacheControl: { public: true, maxAge: 30 } }));
+    router.get('/in', (_req: Request, res: Response) => {
+      res.send('in');
+    });
+    app.use('/r', router);
+    app.get('/out', (_req: Request, res: Response) => {
+      res.send('out');
+    });
+    const server = await serve(app);
+    assert.equal(
+      (await request(server).get('/r/in')).headers['cache-control'],
+      'public, max-age=30',
+    );
+    assert.equal((await request(server).get('/out')).headers['cache-control'], undefined);
+  });
+
+  it('throws at setup, naming cacheHeaders, the option and the value', () => {
+    assert.throws(
+      () => cacheHeaders({ cacheControl: { maxAge: '5 fortnights' } }),
+      /^RangeError: cacheHeaders: option "maxAge".*"5 fortnights"/,
+    );
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The header changes behind `cacheControl`, `cacheExpires` and `noCache` on Express and Koa,
+ * computed from plain header records so both frameworks behave the same.
+ */
+import { type Duration, parseDuration } from '@larder/core';
+import { type CacheControlInput, formatCacheControl, mergeCacheControl } from './cache-control.ts';
+import type { HeaderPatch } from './header-patch.ts';
+import { headerText } from './header-syntax.ts';
+import { formatHttpDate } from './http-date.ts';
+import type { HeaderRecord } from './response-cache/types.ts';
+
+/** Options of `cacheControl(res | ctx, directives, options)`. */
+export interface CacheControlOptions {
+  /** Replace the existing `Cache-Control` instead of merging into it. @default false */
+  replace?: boolean | undefined;
+}
+
+/** When a response expires: a {@link Duration} from now (`'never'` = one year), or a `Date`. */
+export type CacheExpiresValue = Duration | Date;
+
+/** What `'never'` (or `Infinity`) means for `cacheExpires`: one year, the longest lifetime worth sending. */
+export const NEVER_EXPIRES_SECONDS = 31_536_000;
+
+/**
+ * `Cache-Control` after `cacheControl(res, directives)`: merged into the existing value (see
+ * `mergeCacheControl`) or replacing it; removed when nothing is left.
+ *
+ * @param caller - the public function named in error messages
+ */
+export function cacheControlPatch(
+  headers: HeaderRecord,
+  directives: CacheControlInput,
+  options: CacheControlOptions = {},
+  caller = 'cacheControl',
+): HeaderPatch {
+  const value =
+    options.replace === true
+      ? formatCacheControl(directives, caller)
+      : mergeCacheControl(headers['cache-control'], directives, caller);
+  return value === ''
+    ? { set: {}, remove: ['cache-control'] }
+    : { set: { 'cache-control': value }, remove: [] };
+}
+
+/**
+ * `Cache-Control: max-age`, `Expires` and `Last-Modified` set together from one clock reading.
+ * A positive lifetime also removes `no-store`, `no-cache` and `Pragma: no-cache`, which would
+ * contradict it (an app-wide `noCache` default is overridden this way); `directives` are merged
+ * last. `Last-Modified` is set to now only when the response has none: a handler that knows when
+ * its data changed has already said so, and an earlier date must not be moved forward.
+ *
+ * @param now - epoch milliseconds
+ * @param caller - the public function named in error messages
+ * @throws RangeError for a negative or unparseable duration or an invalid Date
+ */
+export function cacheExpiresPatch(
+  headers: HeaderRecord,
+  when: CacheExpiresValue,
+  directives: CacheControlInput = {},
+  now: number = Date.now(),
+  caller = 'cacheExpires',
+): HeaderPatch {
+  if (directives !== null && typeof directives === 'object' && directives.maxAge !== undefined) {
+    throw new TypeError(
+      `${caller}: give the lifetime as the duration argument, not directives.maxAge`,
+    );
+  }
+  const { seconds, expires } = lifetime(when, now, caller);
+  const allow: CacheControlInput = seconds > 0 ? { noStore: false, noCache: false } : {};
+  const cacheControl = mergeCacheControl(
+    headers['cache-control'],
+    { ...allow, maxAge: seconds, ...defined(directives) },
+    caller,
+  );
+  const set: Record<string, string> = {
+    'cache-control': cacheControl,
+    expires: formatHttpDate(expires),
+  };
+  if (headers['last-modified'] === undefined) set['last-modified'] = formatHttpDate(now);
+  const remove = seconds > 0 && isPragmaNoCache(headers.pragma) ? ['pragma'] : [];
+  return { set, remove };
+}
+
+function defined(directives: CacheControlInput): CacheControlInput {
+  return Object.fromEntries(Object.entries(directives).filter(([, value]) => value !== undefined));
+}
+
+function lifetime(when: CacheExpiresValue, now: number, caller: string) {
+  if (when instanceof Date) {
+    const time = when.getTime();
+    if (!Number.isFinite(time))
+      throw new RangeError(`${caller}: expected a valid Date, got Invalid Date`);
+    return { seconds: Math.max(0, Math.floor((time - now) / 1000)), expires: time };
+  }
+  const parsed = parseDuration(when, caller, 'duration');
+  const seconds = Number.isFinite(parsed) ? Math.floor(parsed) : NEVER_EXPIRES_SECONDS;
+  return { seconds, expires: now + seconds * 1000 };
+}
+
+/** The full "do not store" set: `no-store` for HTTP/1.1, `Pragma` and `Expires: 0` for HTTP/1.0 caches. */
+export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  pragma: 'no-cache',
+  expires: '0',
+});
+
+/**
+ * `noCache(res)`: replaces `Cache-Control` with `no-store` and adds `Pragma: no-cache` and
+ * `Expires: 0` (RFC 9111 §5.3: an invalid date means already expired). `noCache(res, false)`
+ * undoes it — removes `no-store`/`no-cache` (keeping other directives), `Pragma: no-cache` and
+ * `Expires: 0` — so a route can lift an app-wide default before setting its own caching.
+ */
+export function noCachePatch(headers: HeaderRecord, enabled = true): HeaderPatch {
+  if (enabled) return { set: { ...NO_CACHE_HEADERS }, remove: [] };
+  const remove: string[] = [];
+  const set: Record<string, string> = {};
+  if (headers['cache-control'] !== undefined) {
+    const rest = mergeCacheControl(headers['cache-control'], { noStore: false, noCache: false });
+    if (rest === '') remove.push('cache-control');
+    else set['cache-control'] = rest;
+  }
+  if (isPragmaNoCache(headers.pragma)) remove.push('pragma');
+  if (headerText(headers.expires)?.trim() === '0') remove.push('expires');
+  return { set, remove };
+}
+
+function isPragmaNoCache(value: HeaderRecord[string]): boolean {
+  return headerText(value)?.trim().toLowerCase() === 'no-cache';
+}

@@ -1,0 +1,91 @@
+import type { StoredEntry } from './entry.ts';
+
+interface Waiter {
+  readonly resolve: (entry: StoredEntry | undefined) => void;
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * One fill (or stale-while-revalidate refresh) in progress for a key. Requests that find it wait
+ * for its entry instead of running the handler again; each with its own deadline, after which it
+ * runs the handler itself. A leader whose response is not stored hands its waiters nothing: they
+ * run the handler themselves rather than receive a response made for someone else.
+ */
+export class Flight {
+  /** The entry the leader produced, served to late arrivals until its store write settles. */
+  entry: StoredEntry | undefined;
+  #settled = false;
+  #waiters: Waiter[] = [];
+
+  constructor(
+    /** When it started, epoch ms: a flight older than the coalescing deadline is presumed lost. */
+    readonly started: number,
+    /** The stale entry being refreshed, for a stale-while-revalidate refresh; served meanwhile. */
+    readonly stale: StoredEntry | undefined,
+  ) {}
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Resolves the leader's entry, or `undefined` when it made none or `timeoutMs` passed first. */
+  wait(timeoutMs: number): Promise<StoredEntry | undefined> {
+    if (this.#settled) return Promise.resolve(this.entry);
+    return new Promise((resolve) => {
+      const timer =
+        timeoutMs === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(() => {
+              const i = this.#waiters.indexOf(waiter);
+              if (i !== -1) this.#waiters.splice(i, 1);
+              resolve(undefined);
+            }, timeoutMs);
+      const waiter: Waiter = { resolve, timer };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Ends the flight: every waiter gets `entry` (or `undefined` to fill for itself). */
+  settle(entry: StoredEntry | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.entry = entry;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.resolve(entry);
+    }
+  }
+}
+
+/** Most keys remembered as uncacheable; the memory is dropped when full. */
+const MISS_MEMORY_LIMIT = 10_000;
+/** How long a key whose response could not be stored skips coalescing, ms. */
+const MISS_MEMORY_MS = 30_000;
+
+/**
+ * Remembers, briefly, keys whose last response could not be stored ("hit-for-miss"), so that
+ * requests for them run in parallel instead of queueing behind a leader whose response they
+ * could not use anyway.
+ */
+export class MissMemory {
+  readonly #until = new Map<string, number>();
+
+  remember(key: string, now: number): void {
+    if (this.#until.size >= MISS_MEMORY_LIMIT) this.#until.clear();
+    this.#until.set(key, now + MISS_MEMORY_MS);
+  }
+
+  forget(key: string): void {
+    this.#until.delete(key);
+  }
+
+  has(key: string, now: number): boolean {
+    const until = this.#until.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#until.delete(key);
+    return false;
+  }
+}

@@ -1,0 +1,60 @@
+import { canonicalQuery, pathPrefixScope, pathScope } from './cache-key.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { EntryStorage } from './storage.ts';
+import type { ResponseCacheAdmin, ResponseCacheStats } from './types.ts';
+
+/**
+ * Invalidation by key, path, path prefix, tag or everything. Keys open with the path (see
+ * cache-key.ts), so each form is one prefix clear on the store, or the facade's tag invalidation:
+ * no in-process index, so it works across processes sharing a store.
+ */
+export abstract class Invalidator implements ResponseCacheAdmin {
+  constructor(
+    readonly options: ResolvedOptions,
+    private readonly entries: EntryStorage,
+  ) {}
+
+  abstract stats(): ResponseCacheStats;
+
+  /** Drops in-process state (fills being shared) for keys under `scope`. */
+  protected abstract forget(scope: string): void;
+
+  /**
+   * Removes every variant (language, host, headers, codings, HEAD) stored under a key: the value of
+   * the `key` option's function, or with built-in keys a path with its query (`'/list?page=2'`,
+   * matched in any parameter order).
+   */
+  invalidate(key: string): Promise<void> {
+    const o = this.options;
+    if (o.key !== undefined) return this.#clear(pathScope(o.prefix, key));
+    const mark = key.indexOf('?');
+    const path = mark === -1 ? key : key.slice(0, mark);
+    const scope = pathScope(o.prefix, path);
+    const query = canonicalQuery(mark === -1 ? '' : key.slice(mark + 1), o.query);
+    return this.#clear(
+      scope === undefined || query === undefined ? undefined : `${scope}${query}\u0000`,
+    );
+  }
+
+  invalidatePath(path: string): Promise<void> {
+    return this.#clear(pathScope(this.options.prefix, path));
+  }
+
+  invalidatePrefix(pathPrefix: string): Promise<void> {
+    return this.#clear(pathPrefixScope(this.options.prefix, pathPrefix));
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    await this.entries.invalidateTags(tags);
+  }
+
+  clear(): Promise<void> {
+    return this.#clear(this.options.prefix);
+  }
+
+  async #clear(scope: string | undefined): Promise<void> {
+    if (scope === undefined) return;
+    this.forget(scope);
+    await this.entries.clear(scope);
+  }
+}

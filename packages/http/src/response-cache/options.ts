@@ -1,0 +1,190 @@
+import { type Clock, type Duration, parseDuration, type Store } from '@larder/core';
+import type { CacheRequest, ResponseCacheOptions } from './types.ts';
+
+/** The function name every option error carries (the adapters expose the same options). */
+export const FN = 'responseCache';
+
+/** {@link ResponseCacheOptions} after validation: every duration in seconds, every default filled in. */
+export interface ResolvedOptions {
+  readonly store: Store | undefined;
+  readonly ttl: number;
+  /** `true`, `false`, or the allow-listed parameter names. */
+  readonly query: boolean | ReadonlySet<string>;
+  readonly language: boolean;
+  /** The app's languages as given (original case), or `undefined` to key on the client's own choice. */
+  readonly languages: readonly string[] | undefined;
+  readonly host: boolean;
+  /** Keyed request header names, lower-case, sorted, without duplicates. */
+  readonly headers: readonly string[];
+  readonly key: ((request: CacheRequest) => string | undefined) | undefined;
+  readonly tags: readonly string[] | ((request: CacheRequest) => readonly string[]);
+  readonly maxBodySize: number;
+  readonly staleWhileRevalidate: number;
+  readonly staleIfError: number;
+  readonly coalesceTimeout: number;
+  readonly storeTimeout: number;
+  /** Lower-case header name, or `undefined` when switched off. */
+  readonly statusHeader: string | undefined;
+  readonly allowAuthorization: boolean;
+  readonly allowPrivate: boolean;
+  readonly prefix: string;
+  readonly onError: ((error: Error) => void) | undefined;
+  readonly now: Clock;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const DEFAULT_MAX_BODY = 1_048_576;
+
+/**
+ * Validates {@link ResponseCacheOptions} once, at setup; a bad value throws a `TypeError` or
+ * `RangeError` naming `responseCache`, the option and the value.
+ */
+export function resolveOptions(options: ResponseCacheOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${FN}: options must be an object, got ${describe(options)}`);
+  }
+  const o = options;
+  const languages = optionalList(o.languages, 'languages', (v) => v.length > 0);
+  const ttl = positive(o.ttl ?? 60, 'ttl');
+  const statusHeader = o.statusHeader ?? 'X-Cache';
+  if (statusHeader !== false && (typeof statusHeader !== 'string' || !TOKEN.test(statusHeader))) {
+    throw new TypeError(
+      `${FN}: option "statusHeader" must be a header name or false, got ${describe(statusHeader)}`,
+    );
+  }
+  const headers = optionalList(o.headers, 'headers', (v) => TOKEN.test(v)) ?? [];
+  return {
+    store: storeOption(o.store),
+    ttl,
+    query: queryOption(o.query),
+    language: bool(o.language, 'language', false) || languages !== undefined,
+    languages,
+    host: bool(o.host, 'host', false),
+    headers: [...new Set(headers.map((h) => h.toLowerCase()))].sort(),
+    key: fnOption(o.key, 'key'),
+    tags: tagsOption(o.tags),
+    maxBodySize: sizeOption(o.maxBodySize),
+    staleWhileRevalidate: parseDuration(o.staleWhileRevalidate ?? 0, FN, 'staleWhileRevalidate'),
+    staleIfError: parseDuration(o.staleIfError ?? 0, FN, 'staleIfError'),
+    coalesceTimeout: parseDuration(o.coalesceTimeout ?? 10, FN, 'coalesceTimeout'),
+    storeTimeout: positive(o.storeTimeout ?? 1, 'storeTimeout'),
+    statusHeader: statusHeader === false ? undefined : statusHeader.toLowerCase(),
+    allowAuthorization: bool(o.allowAuthorization, 'allowAuthorization', false),
+    allowPrivate: bool(o.allowPrivate, 'allowPrivate', false),
+    prefix: prefixOption(o.prefix),
+    onError: fnOption(o.onError, 'onError'),
+    now: fnOption(o.now, 'now') ?? Date.now,
+  };
+}
+
+function positive(value: Duration, option: string): number {
+  const seconds = parseDuration(value, FN, option);
+  if (seconds === 0) {
+    throw new RangeError(
+      `${FN}: option "${option}" must be greater than 0, got ${describe(value)}`,
+    );
+  }
+  return seconds;
+}
+
+function storeOption(store: unknown): Store | undefined {
+  if (store === undefined) return undefined;
+  const s = store as Partial<Store> | null;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.get !== 'function' ||
+    typeof s.set !== 'function' ||
+    typeof s.delete !== 'function'
+  ) {
+    throw new TypeError(
+      `${FN}: option "store" must be a Store (an object with get, set and delete), got ${describe(store)}`,
+    );
+  }
+  return s as Store;
+}
+
+function queryOption(query: unknown): boolean | ReadonlySet<string> {
+  if (query === undefined) return true;
+  if (typeof query === 'boolean') return query;
+  const names = optionalList(query, 'query', (v) => v.length > 0);
+  return new Set(names);
+}
+
+function tagsOption(tags: unknown): ResolvedOptions['tags'] {
+  if (tags === undefined) return [];
+  if (typeof tags === 'function') return tags as (request: CacheRequest) => readonly string[];
+  return optionalList(tags, 'tags', (v) => v.length > 0) ?? [];
+}
+
+function sizeOption(size: unknown): number {
+  if (size === undefined) return DEFAULT_MAX_BODY;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new RangeError(
+      `${FN}: option "maxBodySize" must be a non-negative integer (bytes), got ${describe(size)}`,
+    );
+  }
+  return size;
+}
+
+function prefixOption(prefix: unknown): string {
+  if (prefix === undefined) return 'larder:rc:';
+  // A NUL would make keys ambiguous: it is the key's component separator.
+  if (typeof prefix !== 'string' || prefix.includes('\u0000')) {
+    throw new TypeError(
+      `${FN}: option "prefix" must be a string without NUL characters, got ${describe(prefix)}`,
+    );
+  }
+  return prefix;
+}
+
+function optionalList(
+  value: unknown,
+  option: string,
+  valid: (item: string) => boolean,
+): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `${FN}: option "${option}" must be an array of strings, got ${describe(value)}`,
+    );
+  }
+  for (const item of value) {
+    if (typeof item !== 'string' || !valid(item)) {
+      throw new TypeError(
+        `${FN}: option "${option}" contains an invalid entry ${describe(item)} in ${describe(value)}`,
+      );
+    }
+  }
+  return [...value];
+}
+
+function bool(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`${FN}: option "${option}" must be a boolean, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function fnOption<T>(value: T | undefined, option: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${FN}: option "${option}" must be a function, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value
+      .slice(0, 5)
+      .map((v) => describe(v))
+      .join(', ')}${value.length > 5 ? ', …' : ''}]`;
+  }
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
+}

@@ -1,0 +1,71 @@
+import { parseCacheControl } from '../cache-control.ts';
+import { parseVary } from '../vary.ts';
+import { codingBit } from './encoding.ts';
+import type { BypassReason, CapturedResponse, HeaderValue } from './types.ts';
+
+/** What the storability check needs to know beyond the response. */
+export interface StorePolicy {
+  /** Request header names the key varies on, lower-case: a response may `Vary` on these only. */
+  readonly keyed: ReadonlySet<string>;
+  readonly allowPrivate: boolean;
+  readonly maxBodySize: number;
+}
+
+/** The verdict on a response: a refusal reason, or the header fields to leave out of the entry. */
+export type Storability =
+  | { readonly ok: false; readonly reason: BypassReason }
+  | { readonly ok: true; readonly omit: readonly string[] };
+
+const NOTHING: readonly string[] = [];
+
+/**
+ * Decides whether a finished response may be stored, safe by default. `codings` is the set of
+ * content codings the request accepted (see `acceptedCodings`).
+ */
+export function checkStorable(
+  response: CapturedResponse,
+  codings: number,
+  policy: StorePolicy,
+): Storability {
+  // GET/HEAD 200 only: a conformant subset of what RFC 9111 §3 allows, and the one every app expects.
+  if (response.status !== 200) return { ok: false, reason: 'status' };
+  const headers = response.headers;
+  // A cookie set for one client must never reach another.
+  if (present(headers['set-cookie'])) return { ok: false, reason: 'set-cookie' };
+  const cc = parseCacheControl(headerString(headers['cache-control']));
+  // RFC 9111 §5.2.2.5 no-store; §5.2.2.4 unqualified no-cache (it would need revalidation on every
+  // reuse, which a response cache in front of its own origin has no way to do cheaply); §5.2.2.7
+  // unqualified private forbids a shared cache unless the app opts in.
+  if (cc.noStore === true) return { ok: false, reason: 'cache-control' };
+  if (cc.noCache === true) return { ok: false, reason: 'cache-control' };
+  if (cc.private === true && !policy.allowPrivate) return { ok: false, reason: 'cache-control' };
+  const vary = parseVary(headers.vary);
+  // RFC 9111 §4.1: `Vary: *` never matches; a field outside the key would replay one client's
+  // variant to another.
+  if (vary === '*') return { ok: false, reason: 'vary' };
+  for (const field of vary) if (!policy.keyed.has(field)) return { ok: false, reason: 'vary' };
+  const coding = codingBit(headers['content-encoding']);
+  // A coding the client did not accept, or one the key cannot tell apart, would reach clients
+  // that cannot decode it.
+  if (coding === -1 || (coding !== 0 && (codings & coding) === 0)) {
+    return { ok: false, reason: 'vary' };
+  }
+  if (response.body.length > policy.maxBodySize) return { ok: false, reason: 'too-large' };
+  // RFC 9111 §5.2.2.4 / §5.2.2.7: the qualified forms allow storing the rest of the response.
+  const omit = [
+    ...(Array.isArray(cc.noCache) ? cc.noCache : NOTHING),
+    ...(Array.isArray(cc.private) ? cc.private : NOTHING),
+  ];
+  return { ok: true, omit: omit.length === 0 ? NOTHING : omit.map((f) => f.toLowerCase()) };
+}
+
+function present(value: HeaderValue | undefined): boolean {
+  return value !== undefined && !(Array.isArray(value) && value.length === 0);
+}
+
+/** A header as the parsers take it (string or list). */
+export function headerString(
+  value: HeaderValue | undefined,
+): string | readonly string[] | undefined {
+  return typeof value === 'number' ? String(value) : value;
+}

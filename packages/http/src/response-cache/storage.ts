@@ -1,0 +1,22 @@
+import type { Awaitable } from '@larder/core';
+
+/**
+ * What the engine needs from storage. Implementations never throw or reject: a failing, throwing
+ * or hanging store is reported and reads as a miss / a write that did not happen, so a sick store
+ * costs speed, never a request. A synchronous store keeps synchronous answers.
+ */
+export interface EntryStorage {
+  get(key: string): unknown;
+  set(key: string, value: unknown, ttl: number, tags: readonly string[]): Awaitable<void>;
+  clear(prefix: string): Awaitable<void>;
+  invalidateTags(tags: readonly string[]): Awaitable<void>;
+}
+
+/** True for a promise or any other thenable. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { KeyBuilder } from '../../src/response-cache/cache-key.ts';
+import { resolveOptions } from '../../src/response-cache/options.ts';
+import type { ResponseCacheOptions } from '../../src/response-cache/types.ts';
+import { counted, engineWith, get, ok, run } from './helpers.ts';
+
+/** Runs each path in order through one engine and returns how many times the handler ran. */
+async function calls(
+  options: ResponseCacheOptions,
+  requests: ReturnType<typeof get>[],
+): Promise<number> {
+  const { engine } = engineWith(options);
+  const handler = counted();
+  for (const request of requests) await run(engine, request, handler);
+  return handler.calls;
+}
+
+function keyOf(options: ResponseCacheOptions, request: ReturnType<typeof get>): string | undefined {
+  return new KeyBuilder(resolveOptions(options)).keyOf(request);
+}
+
+describe('cache key: query', () => {
+  test('shares one entry when only the parameter order differs', async () => {
+    assert.equal(await calls({}, [get('/a?b=2&a=1'), get('/a?a=1&b=2')]), 1);
+  });
+  test('shares one entry when parameters differ only in percent-encoding', async () => {
+    assert.equal(await calls({}, [get('/a?x=%41+b'), get('/a?x=A%20b')]), 1);
+  });
+  test('keeps separate entries when an encoded & or # would otherwise split a value', async () => {
+    assert.equal(
+      await calls({}, [get('/a?x=1%262'), get('/a?x=1&2'), get('/a?x=%23'), get('/a?x=')]),
+      4,
+    );
+  });
+  test('keeps the order of repeated names, which an app reading arrays sees', async () => {
+    assert.equal(await calls({}, [get('/a?x=1&x=2'), get('/a?x=2&x=1')]), 2);
+  });
+  test('ignores the query when query is false', async () => {
+    assert.equal(await calls({ query: false }, [get('/a?x=1'), get('/a?x=2'), get('/a')]), 1);
+  });
+  test('keys only allow-listed parameters, so junk parameters cannot multiply entries', async () => {
+    const requests = [get('/a?page=1&utm=x'), get('/a?utm=y&page=1'), get('/a?page=2')];
+    assert.equal(await calls({ query: ['page'] }, requests), 2);
+  });
+  test('keys a malformed escape as the app reads it, without throwing', async () => {
+    assert.equal(await calls({}, [get('/a?x=%ZZ'), get('/a?x=%25ZZ'), get('/a?%E0%A4%A=1')]), 2);
+  });
+  test('bypasses a query longer than 16 KiB', async () => {
+    const { engine } = engineWith();
+    const decision = await engine.handle(get(`/a?${'x=1&'.repeat(5000)}`));
+    assert.equal(decision.kind, 'pass');
+    assert.equal(decision.kind === 'pass' && decision.reason, 'key');
+    assert.deepEqual(engine.stats().bypass, { key: 1 });
+  });
+  test('bounds the key length for long queries and header values by hashing them', () => {
+    const long = Array.from({ length: 1000 }, (_, i) => `p${i}=${'v'.repeat(10)}`).join('&');
+    const key = keyOf({ headers: ['x-a'] }, get(`/a?${long}`, { 'x-a': 'h'.repeat(5000) }));
+    assert.ok(key !== undefined && key.length < 200, `key length ${key?.length}`);
+    const other = keyOf({ headers: ['x-a'] }, get(`/a?${long}1`, { 'x-a': 'h'.repeat(5000) }));
+    assert.notEqual(key, other);
+  });
+});
+
+describe('cache key: path', () => {
+  test('keeps separate entries for paths that differ', async () => {
+    assert.equal(await calls({}, [get('/a'), get('/a/'), get('/A'), get('/a')]), 3);
+  });
+  test('bypasses a path holding a control character instead of risking a collision', () => {
+    assert.equal(keyOf({}, get('/a\u0000b')), undefined);
+  });
+  test('keeps long paths apart when they share their first 512 characters', () => {
+    const base = `/${'p'.repeat(600)}`;
+    const a = keyOf({}, get(`${base}a`));
+    const b = keyOf({}, get(`${base}b`));
+    assert.ok(a !== undefined && b !== undefined && a !== b);
+    assert.ok(a.length < 700);
+  });
+  test('separates path, query and the other components unambiguously', () => {
+    const keys = new Set([
+      keyOf({ headers: ['x-a', 'x-b'] }, get('/a?x=1', { 'x-a': '1' })),
+      keyOf({ headers: ['x-a', 'x-b'] }, get('/a?x=1', { 'x-b': '1' })),
+      keyOf({ headers: ['x-a', 'x-b'] }, get('/a?x=1', { 'x-a': '' })),
+      keyOf({ headers: ['x-a', 'x-b'] }, get('/a?x=1', {})),
+      keyOf({ headers: ['x-a', 'x-b'] }, get('/a?x=1', { 'x-a': '1', 'x-b': '' })),
+    ]);
+    assert.equal(keys.size, 5);
+  });
+  test('shares the GET entry with HEAD', () => {
+    assert.equal(keyOf({}, get('/a')), keyOf({}, { ...get('/a'), method: 'HEAD' }));
+  });
+});
+
+describe('cache key: language', () => {
+  const lang = (value: string) => get('/a', { 'accept-language': value });
+  test('ignores Accept-Language unless language keying is on', async () => {
+    assert.equal(await calls({}, [lang('en'), lang('fr')]), 1);
+  });
+  test('keys the normalised first choice when no languages are listed', async () => {
+    assert.equal(
+      await calls({ language: true }, [lang('en-US,en;q=0.9'), lang('EN-us'), lang('fr')]),
+      2,
+    );
+  });
+  test('keys unparseable values as no preference', async () => {
+    assert.equal(await calls({ language: true }, [lang('!!!'), lang(';;;,,'), get('/a')]), 1);
+  });
+  test('limits keys to the app languages, falling back to the first, so junk cannot multiply entries', async () => {
+    const requests = [
+      lang('de'),
+      lang('xx-junk'),
+      lang('en-GB'),
+      lang('fr-CA'),
+      lang('fr'),
+      get('/a'),
+    ];
+    assert.equal(await calls({ languages: ['en', 'fr'] }, requests), 2);
+  });
+  test('adds Accept-Language to the Vary of stored responses', async () => {
+    const { engine } = engineWith({ language: true });
+    const { reply } = await run(engine, lang('en'), counted());
+    assert.equal(reply.headers.vary, 'Accept-Language'.toLowerCase());
+  });
+});
+
+describe('cache key: host', () => {
+  const at = (host: string | undefined) => get('/a', {}, { host });
+  test('ignores the host by default', async () => {
+    assert.equal(await calls({}, [at('a.example'), at('b.example')]), 1);
+  });
+  test('keys the trusted host case-insensitively when host keying is on', async () => {
+    assert.equal(
+      await calls({ host: true }, [at('a.example'), at('A.EXAMPLE'), at('b.example:8080')]),
+      2,
+    );
+  });
+  test('bypasses a hostile or missing host when host keying is on', async () => {
+    const { engine } = engineWith({ host: true });
+    for (const host of ['evil/../x', 'a b', '', undefined, 'x'.repeat(300)]) {
+      const decision = await engine.handle(at(host));
+      assert.equal(decision.kind, 'pass', String(host));
+    }
+    assert.deepEqual(engine.stats().bypass, { key: 5 });
+  });
+  test('never reads a forwarded header for the host', async () => {
+    const requests = [
+      get('/a', { 'x-forwarded-host': 'evil' }, { host: 'a' }),
+      get('/a', {}, { host: 'a' }),
+    ];
+    assert.equal(await calls({ host: true }, requests), 1);
+  });
+});
+
+describe('cache key: headers and custom keys', () => {
+  const tenant = (value?: string) => get('/a', value === undefined ? {} : { 'x-tenant': value });
+  test('keys chosen request headers, an absent field apart from an empty one', async () => {
+    const requests = [tenant('a'), tenant('b'), tenant(''), tenant(), tenant('a')];
+    assert.equal(await calls({ headers: ['X-Tenant'] }, requests), 4);
+  });
+  test('treats values differing only in whitespace as one', async () => {
+    assert.equal(await calls({ headers: ['x-tenant'] }, [tenant(' a  b '), tenant('a b')]), 1);
+  });
+  test('adds keyed headers to the Vary of stored responses', async () => {
+    const { engine } = engineWith({ headers: ['x-tenant'] });
+    const { reply } = await run(
+      engine,
+      tenant('a'),
+      counted((n) => ok(`${n}`, { vary: 'Accept-Encoding' })),
+    );
+    assert.equal(reply.headers.vary, 'Accept-Encoding, x-tenant');
+  });
+  test('uses a custom key instead of path and query', async () => {
+    assert.equal(await calls({ key: () => 'same' }, [get('/a?x=1'), get('/b')]), 1);
+  });
+  test('bypasses a request for which the custom key returns undefined', async () => {
+    const { engine } = engineWith({ key: () => undefined });
+    const h = counted();
+    await run(engine, get('/a'), h);
+    await run(engine, get('/a'), h);
+    assert.equal(h.calls, 2);
+    assert.deepEqual(engine.stats().bypass, { key: 2 });
+  });
+});
+
+describe('cache key: content codings', () => {
+  const gz = (n: number) => ok(`gz ${n}`, { 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+  test('never replays a gzip entry to a client that did not accept gzip', async () => {
+    const { engine } = engineWith();
+    const h = counted(gz);
+    await run(engine, get('/a', { 'accept-encoding': 'gzip, br' }), h);
+    const plain = await run(engine, get('/a'), counted());
+    assert.equal(plain.reply.headers['content-encoding'], undefined);
+    assert.equal(plain.reply.headers['x-cache'], 'MISS');
+    const again = await run(engine, get('/a', { 'accept-encoding': 'br,gzip' }), h);
+    assert.equal(again.reply.headers['x-cache'], 'HIT');
+    assert.equal(again.reply.headers['content-encoding'], 'gzip');
+  });
+  test('refuses to store a coding the request did not accept', async () => {
+    const { engine } = engineWith();
+    const { reply } = await run(engine, get('/a', { 'accept-encoding': 'gzip;q=0' }), counted(gz));
+    assert.equal(reply.headers['x-cache'], 'BYPASS');
+    assert.deepEqual(engine.stats().bypass, { vary: 1 });
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createResponseCache, type ResponseCacheOptions } from '@larder/http';
+
+const bad: Array<[string, unknown, typeof TypeError | typeof RangeError, RegExp]> = [
+  ['ttl', -1, RangeError, /-1/],
+  ['ttl', 0, RangeError, /0/],
+  ['ttl', '5 fortnights', RangeError, /5 fortnights/],
+  ['staleWhileRevalidate', 'soon', RangeError, /soon/],
+  ['staleIfError', Number.NaN, RangeError, /NaN/],
+  ['coalesceTimeout', -5, RangeError, /-5/],
+  ['storeTimeout', 0, RangeError, /0/],
+  ['maxBodySize', 1.5, RangeError, /1\.5/],
+  ['maxBodySize', -1, RangeError, /-1/],
+  ['query', 'yes', TypeError, /yes/],
+  ['query', ['page', 3], TypeError, /3/],
+  ['languages', ['en', ''], TypeError, /""/],
+  ['headers', ['x-ok', 'bad header'], TypeError, /bad header/],
+  ['tags', 'posts', TypeError, /posts/],
+  ['statusHeader', 'X Cache', TypeError, /X Cache/],
+  ['statusHeader', true, TypeError, /true/],
+  ['key', 'path', TypeError, /path/],
+  ['onError', 42, TypeError, /42/],
+  ['now', 'yesterday', TypeError, /yesterday/],
+  ['host', 'yes', TypeError, /yes/],
+  ['allowAuthorization', 1, TypeError, /1/],
+  ['prefix', 'a\u0000b', TypeError, /prefix/],
+  ['store', { get() {} }, TypeError, /store/],
+];
+
+describe('createResponseCache options', () => {
+  for (const [option, value, type, shown] of bad) {
+    test(`throws ${type.name} naming responseCache, "${option}" and the value for ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`, () => {
+      assert.throws(
+        () => createResponseCache({ [option]: value } as ResponseCacheOptions),
+        (error: Error) => {
+          assert.ok(error instanceof type, `${error.constructor.name}: ${error.message}`);
+          assert.match(error.message, /responseCache/);
+          assert.match(error.message, new RegExp(`"${option}"`));
+          assert.match(error.message, shown);
+          return true;
+        },
+      );
+    });
+  }
+
+  test('accepts every documented option form', () => {
+    assert.doesNotThrow(() =>
+      createResponseCache({
+        ttl: '5m',
+        query: ['page'],
+        language: true,
+        languages: ['en', 'fr'],
+        host: true,
+        headers: ['X-Tenant'],
+        key: (r) => r.path,
+        tags: (r) => [r.path],
+        maxBodySize: 0,
+        staleWhileRevalidate: 30,
+        staleIfError: 'never',
+        coalesceTimeout: '500ms',
+        storeTimeout: Number.POSITIVE_INFINITY,
+        statusHeader: false,
+        allowAuthorization: true,
+        allowPrivate: true,
+        prefix: '',
+        onError: () => {},
+        now: Date.now,
+      }),
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createMemoryStore } from '@larder/core';
+import { describeMatrix, type Exchange, manualClock } from '../helpers/response-cache-matrix.ts';
+
+function counter() {
+  let calls = 0;
+  return { calls: () => calls, bump: () => ++calls };
+}
+
+describeMatrix('responseCache handler-level control', (fw) => {
+  it('tags an entry from the handler so invalidateTags removes it', async () => {
+    const c = counter();
+    const app = await fw.build({
+      cache: {},
+      routes: [{ path: '/tagged', handler: (x) => (x.tag('post:1', 'posts'), x.send(`v${c.bump()}`)) }],
+    });
+    await app.http().get('/tagged').expect('v1');
+    await app.http().get('/tagged').expect('v1');
+    await app.appCache?.invalidateTags(['posts']);
+    await app.http().get('/tagged').expect('v2');
+  });
+
+  it('does not store a response whose handler skipped the cache, and still sends it', async () => {
+    const c = counter();
+    const app = await fw.build({
+      cache: {},
+      routes: [{ path: '/skip', handler: (x) => (x.skip(), x.send(`v${c.bump()}`)) }],
+    });
+    await app.http().get('/skip').expect(200, 'v1');
+    const again = await app.http().get('/skip').expect(200, 'v2');
+    assert.equal(again.headers['x-cache'], 'BYPASS');
+  });
+
+  it('stores for the handler-chosen ttl instead of the route ttl', async () => {
+    const clock = manualClock();
+    const c = counter();
+    const app = await fw.build({
+      cache: { ttl: 10, now: clock.now },
+      routes: [{ path: '/long', handler: (x) => (x.ttl('5m'), x.send(`v${c.bump()}`)) }],
+    });
+    await app.http().get('/long').expect('v1');
+    clock.advance(200);
+    await app.http().get('/long').expect('v1');
+    clock.advance(200);
+    await app.http().get('/long').expect('v2');
+  });
+
+  it('treats the control helpers as no-ops when no fill is active', async () => {
+    const app = await fw.build({
+      routes: [{ path: '/plain', handler: (x: Exchange) => (x.tag('t'), x.skip(), x.ttl(5), x.send('ok')) }],
+    });
+    await app.http().get('/plain').expect(200, 'ok');
+  });
+});
+
+describeMatrix('responseCache invalidation', (fw) => {
+  async function build() {
+    const c = counter();
+    const app = await fw.build({
+      cache: { language: true },
+      routes: [
+        { path: '/blog/:slug', handler: (x) => x.send(`v${c.bump()}`) },
+        { path: '/other', handler: (x) => x.send(`v${c.bump()}`) },
+      ],
+    });
+    return { app, c };
+  }
+
+  it('invalidatePath removes every variant of a path (query, language) and nothing else', async () => {
+    const { app, c } = await build();
+    await app.http().get('/blog/a?page=1');
+    await app.http().get('/blog/a?page=2');
+    await app.http().get('/blog/a').set('Accept-Language', 'fr');
+    await app.http().get('/other');
+    assert.equal(c.calls(), 4);
+    await app.appCache?.invalidatePath('/blog/a');
+    await app.http().get('/blog/a?page=1').expect('v5');
+    await app.http().get('/blog/a?page=2').expect('v6');
+    await app.http().get('/blog/a').set('Accept-Language', 'fr').expect('v7');
+    await app.http().get('/other').expect('v4');
+  });
+
+  it('invalidatePrefix removes every path under a prefix', async () => {
+    const { app } = await build();
+    await app.http().get('/blog/a');
+    await app.http().get('/blog/b');
+    await app.http().get('/other');
+    await app.appCache?.invalidatePrefix('/blog/');
+    await app.http().get('/blog/a').expect('v4');
+    await app.http().get('/blog/b').expect('v5');
+    await app.http().get('/other').expect('v3');
+  });
+
+  it('clear removes every entry', async () => {
+    const { app } = await build();
+    await app.http().get('/blog/a');
+    await app.http().get('/other');
+    await app.appCache?.clear();
+    await app.http().get('/blog/a').expect('v3');
+    await app.http().get('/other').expect('v4');
+  });
+
+  it('invalidate removes the entry of a custom key', async () => {
+    const c = counter();
+    const app = await fw.build({
+      cache: { key: (r) => `page:${r.path}` },
+      routes: [{ path: '/k', handler: (x) => x.send(`v${c.bump()}`) }],
+    });
+    await app.http().get('/k').expect('v1');
+    await app.http().get('/k').expect('v1');
+    await app.appCache?.invalidate('page:/k');
+    await app.http().get('/k').expect('v2');
+  });
+});
+
+describeMatrix('responseCache nesting and counters', (fw) => {
+  it('makes one entry when an app-wide and a route responseCache both apply, with the route options', async () => {
+    const store = createMemoryStore();
+    const c = counter();
+    const app = await fw.build({
+      store,
+      cache: { ttl: 60 },
+      routes: [{ path: '/nested', cache: { query: ['page'] }, handler: (x) => x.send(`v${c.bump()}`) }],
+    });
+    await app.http().get('/nested?page=1&utm=a').expect('v1');
+    // The route's allow-list decides: a different junk parameter is the same entry.
+    const hit = await app.http().get('/nested?page=1&utm=b').expect('v1');
+    assert.equal(hit.headers['x-cache'], 'HIT');
+    assert.equal(store.size, 1);
+    assert.equal(app.routeCache('/nested').stats().stored, 1);
+    assert.equal(app.appCache?.stats().stored, 0);
+  });
+
+  it('shares the default memory store between instances created without a store', async () => {
+    const c = counter();
+    const path = `/shared-${fw.name}-${Date.now()}`;
+    const app = await fw.build({
+      store: 'default',
+      cache: {},
+      routes: [{ path, cache: {}, handler: (x) => x.send(`v${c.bump()}`) }],
+    });
+    await app.http().get(path).expect('v1');
+    await app.http().get(path).expect('v1');
+    // The app-wide instance reaches the entry the route made.
+    await app.appCache?.invalidatePath(path);
+    await app.http().get(path).expect('v2');
+  });
+
+  it('counts hits, misses, stores, 304s and bypasses', async () => {
+    const app = await fw.build({
+      cache: {},
+      routes: [{ path: '/count', handler: (x) => x.send('counted') }],
+    });
+    const first = await app.http().get('/count');
+    await app.http().get('/count');
+    await app.http().get('/count').set('If-None-Match', String(first.headers.etag)).expect(304);
+    await app.http().post('/count');
+    const stats = app.appCache?.stats();
+    assert.equal(stats?.misses, 1);
+    assert.equal(stats?.hits, 2);
+    assert.equal(stats?.stored, 1);
+    assert.equal(stats?.notModified, 1);
+    assert.equal(stats?.bypass.method, 1);
+  });
+});

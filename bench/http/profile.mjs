@@ -2,7 +2,8 @@
  * Where a contender's hit path spends its time: runs its server under `node --cpu-prof` while wrk
  * drives it, then prints the top self-time functions and the self time per package.
  * Usage: node http/profile.mjs <contender> [seconds=10] [top=30]
- * (Larder is loaded from source, as in run.mjs; the .cpuprofile is kept in results/profiles/.)
+ * Larder is loaded as in run.mjs (built dist; BENCH_LARDER=source for the TypeScript through tsx).
+ * The .cpuprofile is kept in results/profiles/ (open it in Chrome DevTools for the call tree).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,7 +19,12 @@ if (!name) {
 }
 const dir = join(benchDir, 'results', 'profiles');
 mkdirSync(dir, { recursive: true });
-const flags = ['--conditions=@larder/source', '--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`];
+const source = process.env.BENCH_LARDER === 'source';
+const flags = [
+  ...(source ? ['--conditions=@larder/source', '--import', 'tsx'] : []),
+  '--cpu-prof',
+  `--cpu-prof-dir=${dir}`,
+];
 const child = spawn(
   'taskset',
   ['-c', '1', process.execPath, ...flags, join(benchDir, 'http', 'server.mjs'), name, '0'],
@@ -40,7 +46,7 @@ const file = readdirSync(dir)
   .filter((f) => f.endsWith('.cpuprofile'))
   .map((f) => join(dir, f))
   .filter((f) => statSync(f).mtimeMs >= started)
-  // tsx's loader thread writes a profile too; the main thread's is the largest.
+  // With tsx, its loader thread writes a profile too; the main thread's is the largest.
   .sort((a, b) => statSync(b).size - statSync(a).size)[0];
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
@@ -76,7 +82,7 @@ for (const entry of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(
 function packageOf(source, functionName) {
   if (!source) return functionName.startsWith('(') ? functionName : '(native)';
   if (source.startsWith('node:')) return 'node internals';
-  const larder = /\/packages\/([^/]+)\/src\//.exec(source);
+  const larder = /\/packages\/([^/]+)\/(?:src|dist)\//.exec(source);
   if (larder) return `@larder/${larder[1]}`;
   const dep = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source);
   if (dep) return dep[1];

@@ -68,6 +68,14 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
           },
         },
         {
+          path: '/not-found',
+          handler: (x) => {
+            x.status(404);
+            if (x.etagCache('v5')) return;
+            x.send('not found');
+          },
+        },
+        {
           path: '/post',
           method: 'post',
           handler: (x) => {
@@ -196,6 +204,11 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
   it('leaves a response that is not 2xx alone', async () => {
     const res = await app.http().get('/gone').set('If-None-Match', '"v4"').expect(410);
     assert.notEqual(res.headers.etag, '"v4"');
+  });
+
+  it('leaves a response the handler already made 404 alone', async () => {
+    const res = await app.http().get('/not-found').set('If-None-Match', '"v5"').expect(404);
+    assert.notEqual(res.headers.etag, '"v5"');
   });
 
   it('leaves a POST alone even when If-None-Match matches', async () => {

@@ -13,7 +13,15 @@ describeMatrix('responseCache handler-level control', (fw) => {
     const c = counter();
     const app = await fw.build({
       cache: {},
-      routes: [{ path: '/tagged', handler: (x) => (x.tag('post:1', 'posts'), x.send(`v${c.bump()}`)) }],
+      routes: [
+        {
+          path: '/tagged',
+          handler: (x) => {
+            x.tag('post:1', 'posts');
+            x.send(`v${c.bump()}`);
+          },
+        },
+      ],
     });
     await app.http().get('/tagged').expect('v1');
     await app.http().get('/tagged').expect('v1');
@@ -25,7 +33,15 @@ describeMatrix('responseCache handler-level control', (fw) => {
     const c = counter();
     const app = await fw.build({
       cache: {},
-      routes: [{ path: '/skip', handler: (x) => (x.skip(), x.send(`v${c.bump()}`)) }],
+      routes: [
+        {
+          path: '/skip',
+          handler: (x) => {
+            x.skip();
+            x.send(`v${c.bump()}`);
+          },
+        },
+      ],
     });
     await app.http().get('/skip').expect(200, 'v1');
     const again = await app.http().get('/skip').expect(200, 'v2');
@@ -37,7 +53,15 @@ describeMatrix('responseCache handler-level control', (fw) => {
     const c = counter();
     const app = await fw.build({
       cache: { ttl: 10, now: clock.now },
-      routes: [{ path: '/long', handler: (x) => (x.ttl('5m'), x.send(`v${c.bump()}`)) }],
+      routes: [
+        {
+          path: '/long',
+          handler: (x) => {
+            x.ttl('5m');
+            x.send(`v${c.bump()}`);
+          },
+        },
+      ],
     });
     await app.http().get('/long').expect('v1');
     clock.advance(200);
@@ -48,7 +72,17 @@ describeMatrix('responseCache handler-level control', (fw) => {
 
   it('treats the control helpers as no-ops when no fill is active', async () => {
     const app = await fw.build({
-      routes: [{ path: '/plain', handler: (x: Exchange) => (x.tag('t'), x.skip(), x.ttl(5), x.send('ok')) }],
+      routes: [
+        {
+          path: '/plain',
+          handler: (x: Exchange) => {
+            x.tag('t');
+            x.skip();
+            x.ttl(5);
+            x.send('ok');
+          },
+        },
+      ],
     });
     await app.http().get('/plain').expect(200, 'ok');
   });
@@ -121,7 +155,9 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     const app = await fw.build({
       store,
       cache: { ttl: 60 },
-      routes: [{ path: '/nested', cache: { query: ['page'] }, handler: (x) => x.send(`v${c.bump()}`) }],
+      routes: [
+        { path: '/nested', cache: { query: ['page'] }, handler: (x) => x.send(`v${c.bump()}`) },
+      ],
     });
     await app.http().get('/nested?page=1&utm=a').expect('v1');
     // The route's allow-list decides: a different junk parameter is the same entry.

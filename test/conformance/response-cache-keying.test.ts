@@ -38,7 +38,10 @@ describeMatrix('responseCache keying', (fw) => {
 
   it('ignores the query when query is false', async () => {
     const h = counted();
-    const app = await fw.build({ cache: { query: false }, routes: [{ path: '/q', handler: h.handler }] });
+    const app = await fw.build({
+      cache: { query: false },
+      routes: [{ path: '/q', handler: h.handler }],
+    });
     await app.http().get('/q?x=1').expect('call 1');
     await app.http().get('/q?x=2').expect('call 1');
     assert.equal(h.calls(), 1);
@@ -46,7 +49,9 @@ describeMatrix('responseCache keying', (fw) => {
 
   it('keys only the allow-listed query parameters', async () => {
     const h = counted();
-    const app = await fw.build({ routes: [{ path: '/q', cache: { query: ['page'] }, handler: h.handler }] });
+    const app = await fw.build({
+      routes: [{ path: '/q', cache: { query: ['page'] }, handler: h.handler }],
+    });
     await app.http().get('/q?page=1&utm=a').expect('call 1');
     await app.http().get('/q?utm=b&page=1').expect('call 1');
     await app.http().get('/q?page=2').expect('call 2');
@@ -90,7 +95,10 @@ describeMatrix('responseCache keying', (fw) => {
 
   it('keys on chosen request headers and names them in Vary', async () => {
     const h = counted((x, n) => `${x.header('x-tenant') ?? '-'} ${n}`);
-    const app = await fw.build({ cache: { headers: ['X-Tenant'] }, routes: [{ path: '/t', handler: h.handler }] });
+    const app = await fw.build({
+      cache: { headers: ['X-Tenant'] },
+      routes: [{ path: '/t', handler: h.handler }],
+    });
     const one = await app.http().get('/t').set('X-Tenant', 'one').expect(200);
     assert.match(String(one.headers.vary), /x-tenant/i);
     await app.http().get('/t').set('X-Tenant', 'two').expect('two 2');
@@ -161,7 +169,10 @@ describeMatrix('responseCache keying', (fw) => {
 
   it('emits no status header when statusHeader is false', async () => {
     const h = counted();
-    const app = await fw.build({ cache: { statusHeader: false }, routes: [{ path: '/n', handler: h.handler }] });
+    const app = await fw.build({
+      cache: { statusHeader: false },
+      routes: [{ path: '/n', handler: h.handler }],
+    });
     await app.http().get('/n');
     const hit = await app.http().get('/n').expect('call 1');
     assert.equal(hit.headers['x-cache'], undefined);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { describeMatrix, type Exchange, manualClock } from '../helpers/response-cache-matrix.ts';
 import { fixtures } from '../helpers/view-engine.ts';
 
@@ -14,7 +14,11 @@ const producers: ReadonlyArray<{
   bytes: Buffer;
   produce: (x: Exchange) => unknown;
 }> = [
-  { name: 'a text body (res.send / ctx.body = string)', bytes: Buffer.from('héllo wörld'), produce: (x) => x.send('héllo wörld') },
+  {
+    name: 'a text body (res.send / ctx.body = string)',
+    bytes: Buffer.from('héllo wörld'),
+    produce: (x) => x.send('héllo wörld'),
+  },
   {
     name: 'a binary Buffer',
     bytes: binary,
@@ -23,7 +27,11 @@ const producers: ReadonlyArray<{
       x.send(binary);
     },
   },
-  { name: 'JSON (res.json / ctx.body = object)', bytes: Buffer.from('{"a":[1,2],"b":"ü"}'), produce: (x) => x.json({ a: [1, 2], b: 'ü' }) },
+  {
+    name: 'JSON (res.json / ctx.body = object)',
+    bytes: Buffer.from('{"a":[1,2],"b":"ü"}'),
+    produce: (x) => x.json({ a: [1, 2], b: 'ü' }),
+  },
   {
     name: 'chunks written one by one (res.write + res.end / a stream body)',
     bytes: Buffer.from('one,two,three'),
@@ -40,7 +48,11 @@ const producers: ReadonlyArray<{
       return x.pipe([binary, binary]);
     },
   },
-  { name: 'a file (res.sendFile / a file stream)', bytes: notes, produce: (x) => x.file('notes.txt') },
+  {
+    name: 'a file (res.sendFile / a file stream)',
+    bytes: notes,
+    produce: (x) => x.file('notes.txt'),
+  },
   {
     name: 'a rendered view (res.render)',
     bytes: Buffer.from('Hello <b>Ada</b> from a Larder view.\n'),
@@ -49,13 +61,21 @@ const producers: ReadonlyArray<{
 ];
 
 // Headers a hit may change: the cache status, Age, the connection's own, and Date.
-const VOLATILE = new Set(['x-cache', 'age', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+const VOLATILE = new Set([
+  'x-cache',
+  'age',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
 
 function stable(res: Response): Record<string, unknown> {
   return Object.fromEntries(Object.entries(res.headers).filter(([name]) => !VOLATILE.has(name)));
 }
 
-function raw(req: ReturnType<ReturnType<typeof import('supertest').default>['get']>) {
+/** The body as raw bytes, whatever its type. */
+function raw(req: Test) {
   return req.buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
@@ -115,7 +135,15 @@ describeMatrix('responseCache replay', (fw) => {
     let calls = 0;
     const app = await fw.build({
       cache: {},
-      routes: [{ path: '/v', handler: (x) => (calls++, x.send('validated body')) }],
+      routes: [
+        {
+          path: '/v',
+          handler: (x) => {
+            calls++;
+            x.send('validated body');
+          },
+        },
+      ],
     });
     const first = await app.http().get('/v').expect(200);
     const etag = String(first.headers.etag);
@@ -142,15 +170,31 @@ describeMatrix('responseCache replay', (fw) => {
       ],
     });
     await app.http().get('/lm').expect(200);
-    await app.http().get('/lm').set('If-Modified-Since', 'Wed, 02 Dec 2025 10:00:00 GMT').expect(304);
-    await app.http().get('/lm').set('If-Modified-Since', 'Mon, 30 Nov 2025 10:00:00 GMT').expect(200, 'dated');
+    await app
+      .http()
+      .get('/lm')
+      .set('If-Modified-Since', 'Wed, 02 Dec 2025 10:00:00 GMT')
+      .expect(304);
+    await app
+      .http()
+      .get('/lm')
+      .set('If-Modified-Since', 'Mon, 30 Nov 2025 10:00:00 GMT')
+      .expect(200, 'dated');
   });
 
   it('answers a conditional miss with 304 yet stores the full 200 body for later clients', async () => {
     let calls = 0;
     const app = await fw.build({
       cache: {},
-      routes: [{ path: '/cm', handler: (x) => (calls++, x.send('the full body')) }],
+      routes: [
+        {
+          path: '/cm',
+          handler: (x) => {
+            calls++;
+            x.send('the full body');
+          },
+        },
+      ],
     });
     const first = await app.http().get('/cm').expect(200);
     await app.appCache?.invalidatePath('/cm');
@@ -165,7 +209,15 @@ describeMatrix('responseCache replay', (fw) => {
     let calls = 0;
     const app = await fw.build({
       cache: {},
-      routes: [{ path: '/cx', handler: (x) => (calls++, x.send('fresh body')) }],
+      routes: [
+        {
+          path: '/cx',
+          handler: (x) => {
+            calls++;
+            x.send('fresh body');
+          },
+        },
+      ],
     });
     await app.http().get('/cx').set('If-None-Match', '"stale-tag"').expect(200, 'fresh body');
     const hit = await app.http().get('/cx').expect(200, 'fresh body');

@@ -30,18 +30,29 @@ describeMatrix('responseCache with a broken store', (fw) => {
       let calls = 0;
       const app = await fw.build({
         store,
-        cache: { ttl: 10, now: clock.now, storeTimeout: 0.05, onError: (error) => errors.push(error) },
+        cache: {
+          ttl: 10,
+          now: clock.now,
+          storeTimeout: 0.05,
+          onError: (error) => errors.push(error),
+        },
         routes: [{ path: '/broken', handler: (x) => x.send(`served ${++calls}`) }],
       });
       await app.http().get('/broken').expect(200, 'served 1');
-      await app.http().get('/broken').expect(200, /^served \d$/);
+      await app
+        .http()
+        .get('/broken')
+        .expect(200, /^served \d$/);
       assert.ok(errors.length >= 1, `onError called ${errors.length} times`);
       assert.ok(errors.every((e) => e instanceof Error));
       assert.ok((app.appCache?.stats().storeErrors ?? 0) >= 1);
       // Nothing outlives its ttl because a write never settled.
       clock.advance(11);
       const before = calls;
-      await app.http().get('/broken').expect(200, `served ${before + 1}`);
+      await app
+        .http()
+        .get('/broken')
+        .expect(200, `served ${before + 1}`);
     });
   }
 });

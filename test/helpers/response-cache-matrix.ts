@@ -25,6 +25,8 @@ export interface Exchange {
   readonly framework: 'express' | 'koa';
   readonly method: string;
   header(name: string): string | undefined;
+  /** The framework's trusted host (Express `req.host`, Koa `ctx.host`). */
+  host(): string;
   status(code: number): void;
   set(name: string, value: string | string[]): void;
   /** Express `res.send(text | Buffer)`; Koa `ctx.body = text | Buffer`. */
@@ -185,6 +187,7 @@ function expressExchange(req: express.Request, res: express.Response): Exchange 
     framework: 'express',
     method: req.method,
     header: (name) => req.get(name),
+    host: () => req.host,
     status: (code) => void res.status(code),
     set: (name, value) => void res.set(name, value),
     send: (body) => void res.send(body),
@@ -261,6 +264,7 @@ function koaExchange(
     framework: 'koa',
     method: ctx.method,
     header: (name) => ctx.get(name) || undefined,
+    host: () => ctx.host,
     status: (code) => {
       ctx.status = code;
     },
@@ -298,7 +302,10 @@ function koaExchange(
 export const frameworks: readonly Framework[] = [express5, koa3];
 
 /** A clock tests move by hand (epoch ms), for `now`. */
-export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; advance(seconds: number): void } {
+export function manualClock(start = Date.UTC(2026, 0, 1)): {
+  now: () => number;
+  advance(seconds: number): void;
+} {
   let time = start;
   return {
     now: () => time,

@@ -10,7 +10,11 @@ export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
  */
 export function countingViewEngine(): {
   renders: () => number;
-  engine: (path: string, locals: object, done: (error: Error | null, html?: string) => void) => void;
+  engine: (
+    path: string,
+    locals: object,
+    done: (error: Error | null, html?: string) => void,
+  ) => void;
   render: (view: string, locals: Record<string, unknown>) => Promise<string>;
 } {
   let renders = 0;

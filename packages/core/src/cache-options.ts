@@ -113,3 +113,14 @@ export function describe(value: unknown): string {
     ? Object.prototype.toString.call(value)
     : String(value);
 }
+
+/** Throws a `TypeError` naming `fn` for an option name it does not know (a typo would otherwise be ignored). */
+export function checkKnown(options: object, known: readonly string[], fn: string, path = ''): void {
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw new TypeError(
+        `${fn}: unknown option "${path}${name}" (known: ${known.map((k) => path + k).join(', ')})`,
+      );
+    }
+  }
+}

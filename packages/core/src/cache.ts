@@ -1,6 +1,7 @@
 import type { CacheContext, ResolvedRegion } from './cache-context.ts';
 import {
   type CacheOptions,
+  checkKnown,
   describe,
   type RegionOptions,
   type SetOptions,
@@ -87,6 +88,19 @@ export interface Cache {
 }
 
 const FN = 'createCache';
+const CACHE_OPTIONS = [
+  'stores',
+  'default',
+  'regions',
+  'prefix',
+  'ttl',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'timeout',
+  'onError',
+  'now',
+];
+const REGION_OPTIONS = ['store', 'ttl', 'staleWhileRevalidate', 'staleIfError'];
 const DEFAULT_TIMEOUT_SECONDS = 1;
 
 /**
@@ -106,6 +120,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${FN}: options must be an object, got ${describe(options)}`);
   }
+  checkKnown(options, CACHE_OPTIONS, FN);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw bad('now', 'a function', now);
   const onError = options.onError;
@@ -139,10 +154,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   if (defaultStore === undefined)
     throw bad('default', `one of the store names (${[...stores.keys()].join(', ')})`, defaultName);
 
-  const defaults = writeDefaults(options, undefined, 'ttl');
+  const defaults = writeDefaults(options, undefined, '');
   const regions = new Map<string, ResolvedRegion>();
   for (const [name, region] of Object.entries(checkObject(options.regions ?? {}, 'regions'))) {
-    checkObject(region, `regions.${name}`);
+    checkKnown(checkObject(region, `regions.${name}`), REGION_OPTIONS, FN, `regions.${name}.`);
     const storeName = (region as RegionOptions).store ?? defaultName;
     const store = stores.get(storeName);
     if (store === undefined) throw bad(`regions.${name}.store`, 'a name in "stores"', storeName);
@@ -171,9 +186,8 @@ function writeDefaults(
   base: WriteSpec | undefined,
   path: string,
 ): WriteSpec {
-  const at = path === 'ttl' ? '' : path;
   const read = (value: Duration | undefined, option: string, fallback: number | undefined) =>
-    value === undefined ? fallback : parseDuration(value, FN, at + option);
+    value === undefined ? fallback : parseDuration(value, FN, path + option);
   return {
     ttl: read(options.ttl, 'ttl', base?.ttl),
     swr: read(options.staleWhileRevalidate, 'staleWhileRevalidate', base?.swr ?? 0)!,

@@ -1,4 +1,4 @@
-import { checkTags, resolveWrite } from './cache-options.ts';
+import { checkKnown, checkTags, describe, resolveWrite } from './cache-options.ts';
 import type { CacheView } from './cache-view.ts';
 import type { Duration } from './duration.ts';
 import { memoKey } from './memo-key.ts';
@@ -38,6 +38,15 @@ export interface Memoized<A extends unknown[], R> {
 }
 
 const METHOD = 'cache.memoize';
+const MEMOIZE_OPTIONS = [
+  'name',
+  'ttl',
+  'region',
+  'key',
+  'tags',
+  'staleWhileRevalidate',
+  'staleIfError',
+];
 
 /** Implements `cache.memoize` on a cache view. */
 export function memoizeOn<A extends unknown[], R>(
@@ -48,6 +57,10 @@ export function memoizeOn<A extends unknown[], R>(
   if (typeof fn !== 'function') {
     throw new TypeError(`${METHOD}: the first argument must be a function, got ${typeof fn}`);
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${METHOD}: options must be an object, got ${describe(options)}`);
+  }
+  checkKnown(options, MEMOIZE_OPTIONS, METHOD);
   const derived = options.name === undefined;
   const name = options.name ?? fn.name;
   if (typeof name !== 'string' || name === '') {

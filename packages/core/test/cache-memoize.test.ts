@@ -205,6 +205,18 @@ describe('cache.memoize', () => {
     });
   });
 
+  it('throws at setup for a misspelt option or options that are not an object', () => {
+    const { cache } = setup();
+    assert.throws(() => cache.memoize(() => 1, { name: 'x', regoin: 'short_term' } as never), {
+      name: 'TypeError',
+      message: /^cache\.memoize: unknown option "regoin" \(known: name, ttl, region/,
+    });
+    assert.throws(
+      () => cache.memoize(() => 1, 'x' as never),
+      /cache\.memoize: options must be an object, got "x"/,
+    );
+  });
+
   it('keeps memoized entries of namespaces apart', async () => {
     const { cache } = setup();
     const a = cache.namespace('a').memoize((n: number) => `a${n}`, { name: 'f' });

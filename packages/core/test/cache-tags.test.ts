@@ -56,6 +56,19 @@ describe('cache tags', () => {
     assert.equal(await cache.get('k'), undefined);
   });
 
+  it('never serves an invalidated value as stale, even within the stale windows', async () => {
+    const { cache, clock } = setup();
+    const options = { ttl: 10, staleWhileRevalidate: 60, staleIfError: 60, tags: ['t'] };
+    await cache.wrap('k', () => 'old', options);
+    clock.advance(20);
+    await cache.invalidateTags(['t']);
+    await assert.rejects(
+      cache.wrap('k', () => Promise.reject(new Error('origin down')), options),
+      /origin down/,
+    );
+    assert.equal(await cache.wrap('k', () => 'new', options), 'new');
+  });
+
   it('reads a tagged value as a miss when its tag stamp is gone (evicted or expired)', async () => {
     const { cache, store } = setup();
     await cache.set('k', 'v', { tags: ['t'] });

@@ -182,6 +182,16 @@ describe('createCache options', () => {
       /createCache: option "prefix" must be a string, got 5/,
     ],
     [
+      'a misspelt option',
+      { store: createMemoryStore() } as never,
+      /createCache: unknown option "store" \(known: stores, default/,
+    ],
+    [
+      'a misspelt region option',
+      { regions: { r: { tll: 5 } as never } },
+      /createCache: unknown option "regions\.r\.tll" \(known: regions\.r\.store/,
+    ],
+    [
       'a non-function now',
       { now: 5 as never },
       /createCache: option "now" must be a function, got 5/,

@@ -266,3 +266,14 @@ describe('cache.wrap with staleIfError', () => {
     assert.equal(await cache.wrap('k', () => Promise.reject(new Error('x'))), 'old');
   });
 });
+
+describe('cache.wrap types', () => {
+  it('infers the resolved type of an async or sync function', async () => {
+    const { cache } = setup();
+    const fromAsync: number = await cache.wrap('a', async () => 5);
+    const fromSync: string = await cache.wrap('s', () => 'x');
+    const typed = await cache.get<{ id: number }>('missing');
+    const id: number | undefined = typed?.id;
+    assert.deepEqual([fromAsync, fromSync, id], [5, 'x', undefined]);
+  });
+});

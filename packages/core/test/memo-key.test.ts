@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { memoKey } from '../src/memo-key.ts';
 
 const key = (...args: unknown[]) => memoKey(args, 'f');
@@ -77,5 +78,15 @@ describe('memoKey', () => {
   it('accepts the same object twice in one argument list (not a cycle)', () => {
     const shared = { a: 1 };
     assert.equal(key(shared, shared), key({ a: 1 }, { a: 1 }));
+  });
+
+  it('gives equal keys exactly to arguments equal by value (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.anything()), fc.array(fc.anything()), (a, b) => {
+        assert.equal(key(...a), key(...structuredClone(a)));
+        if (key(...a) === key(...b)) assert.deepStrictEqual(a, b);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -6,7 +6,14 @@ import { captureResponse } from './capture-response.ts';
 import { type MarkedRequest, refreshing } from './request-marks.ts';
 
 // Headers the detached copy leaves out: it must fetch the whole representation, not a 304 or a range.
-const DROPPED = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']);
+const DROPPED = new Set([
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+  'range',
+]);
 
 /**
  * Runs the app once more for `req`, detached from the client, and feeds what it answers to the
@@ -24,10 +31,13 @@ export function refreshInBackground(req: Request, engine: ResponseCacheEngine, f
       maxBodySize: fill.maxBodySize,
       finish(response) {
         settled = true;
-        return fill.complete(response).then(
-          () => undefined,
-          () => undefined,
-        ).finally(() => res.emit('finish'));
+        return fill
+          .complete(response)
+          .then(
+            () => undefined,
+            () => undefined,
+          )
+          .finally(() => res.emit('finish'));
       },
       overflow(reason) {
         settled = true;

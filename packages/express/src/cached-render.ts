@@ -38,7 +38,7 @@ export async function cachedRender(
 ): Promise<void> {
   const ttl = parseOptionalDuration(options.ttl, 'cachedRender', 'ttl');
   const key = `render:${view}:${options.key ?? ''}`;
-  const cache = options.cache ?? (shared ??= createCache());
+  const cache = options.cache ?? defaultCache();
   const html = await cache.wrap(
     key,
     async () => renderToString(res, view, typeof locals === 'function' ? await locals() : locals),
@@ -46,6 +46,11 @@ export async function cachedRender(
   );
   if (!res.get('Content-Type')) res.type('html');
   res.send(html);
+}
+
+function defaultCache(): Cache {
+  shared ??= createCache();
+  return shared;
 }
 
 function renderToString(res: Response, view: string, locals: Locals): Promise<string> {

@@ -66,13 +66,10 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
     return ok;
   }
 
-  res.writeHead = function capturedWriteHead(
-    this: ServerResponse,
-    status: number,
-    reason?: unknown,
-    headers?: unknown,
-  ) {
-    if (mode !== 'buffer') return writeHead.apply(this, arguments as never);
+  res.writeHead = function capturedWriteHead(this: ServerResponse, ...args: unknown[]) {
+    if (mode !== 'buffer') return writeHead.apply(this, args);
+    const [status, reason] = args as [number, unknown];
+    let headers = args[2];
     this.statusCode = status;
     if (typeof reason === 'string') this.statusMessage = reason;
     else headers = reason;
@@ -80,14 +77,14 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
     return this;
   } as ServerResponse['writeHead'];
 
-  res.write = function capturedWrite(
-    this: ServerResponse,
-    chunk: Chunk,
-    encoding?: BufferEncoding | Callback,
-    callback?: Callback,
-  ): boolean {
-    if (mode === 'stream' || mode === 'off') return write.apply(this, arguments as never);
+  res.write = function capturedWrite(this: ServerResponse, ...args: unknown[]): boolean {
+    if (mode === 'stream' || mode === 'off') return write.apply(this, args);
     if (mode === 'done') return false;
+    let [chunk, encoding, callback] = args as [
+      Chunk,
+      BufferEncoding | Callback | undefined,
+      Callback | undefined,
+    ];
     if (typeof encoding === 'function') {
       callback = encoding;
       encoding = undefined;
@@ -98,14 +95,14 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
     return true;
   } as ServerResponse['write'];
 
-  res.end = function capturedEnd(
-    this: ServerResponse,
-    chunk?: Chunk | Callback,
-    encoding?: BufferEncoding | Callback,
-    callback?: Callback,
-  ) {
-    if (mode === 'stream' || mode === 'off') return end.apply(this, arguments as never);
+  res.end = function capturedEnd(this: ServerResponse, ...args: unknown[]) {
+    if (mode === 'stream' || mode === 'off') return end.apply(this, args);
     if (mode === 'done') return this;
+    let [chunk, encoding, callback] = args as [
+      Chunk | Callback | undefined,
+      BufferEncoding | Callback | undefined,
+      Callback | undefined,
+    ];
     if (typeof chunk === 'function') {
       callback = chunk;
       chunk = undefined;

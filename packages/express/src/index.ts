@@ -1,3 +1,20 @@
+export type {
+  CacheControlInput,
+  CacheControlOptions,
+  CacheExpiresValue,
+  CacheHeadersOptions,
+  EtagCacheOptions,
+  ResponseCacheAdmin,
+  ResponseCacheControl,
+  ResponseCacheOptions,
+  ResponseCacheStats,
+} from '@larder/http';
+export { cacheControl, cacheExpires, noCache } from './browser-cache.ts';
+export type { CacheHeadersMiddleware } from './cache-headers.ts';
+export { cacheHeaders } from './cache-headers.ts';
+export type { CachedRenderOptions, Locals, RenderCache } from './cached-render.ts';
+export { cachedRender } from './cached-render.ts';
+export { etagCache } from './etag-cache.ts';
 export type { ResponseCacheMiddleware } from './response-cache.ts';
 export { responseCache } from './response-cache.ts';
 export {
@@ -6,16 +23,3 @@ export {
   responseCacheControl,
   skipCache,
 } from './response-cache-control.ts';
-export type { CachedRenderOptions, RenderCache } from './cached-render.ts';
-export { cachedRender } from './cached-render.ts';
-export type {
-  CacheControlInput,
-  CacheControlOptions,
-  CacheExpiresValue,
-  CacheHeadersOptions,
-  EtagCacheOptions,
-} from '@larder/http';
-export { cacheControl, cacheExpires, noCache } from './browser-cache.ts';
-export type { CacheHeadersMiddleware } from './cache-headers.ts';
-export { cacheHeaders } from './cache-headers.ts';
-export { etagCache } from './etag-cache.ts';

@@ -35,7 +35,6 @@ export { etagCacheDecision } from './etag-cache.ts';
 export type { HeaderPatch } from './header-patch.ts';
 export { EMPTY_PATCH } from './header-patch.ts';
 export { formatHttpDate, parseHttpDate } from './http-date.ts';
-export { mergeVary, parseVary } from './vary.ts';
 export { createResponseCache } from './response-cache/engine.ts';
 export { defaultResponseStore } from './response-cache/store-access.ts';
 export type {
@@ -54,3 +53,4 @@ export type {
   ResponseCacheOptions,
   ResponseCacheStats,
 } from './response-cache/types.ts';
+export { mergeVary, parseVary } from './vary.ts';

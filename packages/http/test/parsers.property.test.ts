@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { validateHeaderValue } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatCacheControl, mergeCacheControl, parseCacheControl } from '../src/cache-control.ts';
@@ -78,6 +79,8 @@ describe('every parser in @larder/http on random and adversarial input', () => {
         const once = formatCacheControl(parseCacheControl(value));
         const twice = formatCacheControl(parseCacheControl(once));
         assert.equal(twice, once);
+        // Whatever came in, what goes out is a header value Node will send.
+        if (once !== '') validateHeaderValue('cache-control', once);
       }),
       runs,
     );
@@ -130,7 +133,7 @@ describe('every parser in @larder/http on random and adversarial input', () => {
     fc.assert(
       fc.property(headerValue, (value) => {
         parseVary(value);
-        mergeVary(value, 'Accept-Encoding');
+        validateHeaderValue('vary', mergeVary(value, 'Accept-Encoding'));
       }),
       runs,
     );

@@ -5,7 +5,14 @@ import type { Context } from 'koa';
 import { type MarkedRequest, type Refreshing, refreshing } from './request-marks.ts';
 
 // Headers the detached copy leaves out: it must fetch the whole representation, not a 304 or a range.
-const DROPPED = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']);
+const DROPPED = new Set([
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+  'range',
+]);
 
 /**
  * Runs the app once more for the request of `ctx`, detached from the client, through

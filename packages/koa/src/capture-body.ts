@@ -39,7 +39,11 @@ function bytes(body: Buffer, maxBodySize: number): CapturedBody {
   return body.length > maxBodySize ? { kind: 'overflow' } : { kind: 'bytes', body, empty: false };
 }
 
-async function readStream(ctx: Context, stream: Readable, maxBodySize: number): Promise<CapturedBody> {
+async function readStream(
+  ctx: Context,
+  stream: Readable,
+  maxBodySize: number,
+): Promise<CapturedBody> {
   const chunks: Buffer[] = [];
   let size = 0;
   const iterator = stream[Symbol.asyncIterator]();
@@ -50,13 +54,18 @@ async function readStream(ctx: Context, stream: Readable, maxBodySize: number): 
     chunks.push(chunk);
     size += chunk.length;
     if (size > maxBodySize) {
-      const length = ctx.response.get('Content-Length');
+      // Koa drops Content-Length when the body changes; the bytes are the same, so keep it.
+      const length = ctx.res.getHeader('content-length');
       ctx.body = Readable.from(replay(chunks, iterator), { objectMode: false });
-      if (length !== '') ctx.set('Content-Length', length);
+      if (length !== undefined) ctx.res.setHeader('content-length', length);
       return { kind: 'overflow' };
     }
   }
-  return { kind: 'bytes', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), empty: false };
+  return {
+    kind: 'bytes',
+    body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+    empty: false,
+  };
 }
 
 async function* replay(read: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

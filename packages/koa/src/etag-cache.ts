@@ -21,8 +21,10 @@ import { applyHeaderPatch } from './apply-header-patch.ts';
  * });
  */
 export function etagCache(ctx: Context, key: string | number, options?: EtagCacheOptions): boolean {
-  // Koa starts every response at 404 until a body is set: that is "not decided yet", i.e. a 200.
-  const status = ctx.body == null && ctx.status === 404 ? 200 : ctx.status;
+  // Koa starts every response at 404 until a body or status is set: that is "not decided yet",
+  // i.e. a 200. `_explicitStatus` (Koa 2 and 3) tells it apart from a 404 the handler chose.
+  const explicit = (ctx.response as { _explicitStatus?: unknown })._explicitStatus === true;
+  const status = !explicit && ctx.body == null && ctx.status === 404 ? 200 : ctx.status;
   const decision = etagCacheDecision(
     { method: ctx.method, headers: ctx.headers },
     { status, headers: ctx.response.headers },

@@ -129,7 +129,12 @@ async function fillFromHandler(
     setHeaders(ctx, reply.headers);
     return;
   }
-  sendReply(ctx, reply.body === undefined && !BODILESS.has(reply.status) ? { ...reply, body: captured.body } : reply);
+  sendReply(
+    ctx,
+    reply.body === undefined && !BODILESS.has(reply.status)
+      ? { ...reply, body: captured.body }
+      : reply,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { KeyBuilder } from './cache-key.ts';
 import { Flight, MissMemory } from './coalesce.ts';
 import { acceptedCodings } from './encoding.ts';
-import { readEntry, type StoredEntry } from './entry.ts';
+import { errorUntil, freshUntil, readEntry, refreshUntil, type StoredEntry } from './entry.ts';
 import { CacheFill } from './fill.ts';
 import type { FillContext } from './fill-context.ts';
 import { Invalidator } from './invalidation.ts';
@@ -117,11 +117,11 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     const now = this.options.now();
     const entry = readEntry(raw);
     if (entry !== undefined) {
-      if (now < entry.f) {
+      if (now < freshUntil(entry)) {
         this.counters.hits++;
         return this.#serve(entry, request, now, 'HIT');
       }
-      if (now < entry.w) return this.#serveStale(request, key, entry, now);
+      if (now < refreshUntil(entry)) return this.#serveStale(request, key, entry, now);
     }
     // A fill may have started while the store was being read.
     const flight = this.flights.get(key);
@@ -129,7 +129,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       const joined = this.#join(request, key, flight, now);
       if (joined !== undefined) return joined;
     }
-    const fallback = entry !== undefined && now < entry.e ? entry : undefined;
+    const fallback = entry !== undefined && now < errorUntil(entry) ? entry : undefined;
     return this.#miss(request, key, fallback, now);
   }
 
@@ -179,7 +179,9 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     const stale = flight.stale;
     if (stale !== undefined) {
       // One refresh per key: meanwhile everyone gets the stale entry while its window lasts.
-      return now < stale.w ? this.#serveStale(request, key, stale, now, false) : undefined;
+      return now < refreshUntil(stale)
+        ? this.#serveStale(request, key, stale, now, false)
+        : undefined;
     }
     return flight.wait(this.#coalesceMs).then((entry) => this.#afterWait(request, key, entry));
   }

@@ -5,6 +5,8 @@ import type { CapturedResponse, OutgoingHeaders } from './types.ts';
 
 /** The entry format's tag; an entry with any other tag (a foreign or older value) reads as a miss. */
 const FORMAT = 1;
+/** A window without end. Durations are kept as seconds (small integers cost V8 no heap box, epoch-ms doubles do). */
+export const NEVER = -1;
 
 /**
  * One stored response, kept compact because the memory store holds it by reference and a
@@ -20,11 +22,11 @@ export interface StoredEntry {
   readonly b: Buffer;
   /** When it was stored, epoch ms (the origin of `Age`). */
   readonly t: number;
-  /** Fresh until, epoch ms (`Infinity` for never). */
+  /** Seconds fresh from `t`; {@link NEVER} for no expiry. */
   readonly f: number;
-  /** Servable stale while one refresh runs until, epoch ms. */
+  /** Seconds servable stale (while one refresh runs) after it stops being fresh; {@link NEVER} for ever. */
   readonly w: number;
-  /** Servable stale in place of an error until, epoch ms. */
+  /** Seconds servable stale in place of an error after it stops being fresh; {@link NEVER} for ever. */
   readonly e: number;
 }
 
@@ -99,23 +101,98 @@ export function createEntry(
 ): StoredEntry {
   const body = compactBody(response.body);
   if (typeof headers.etag !== 'string') headers.etag = etagFromBody(body);
-  let stamp: string | undefined;
-  if (typeof headers.date !== 'string') headers.date = stamp = formatHttpDate(times.now);
-  if (typeof headers['last-modified'] !== 'string') {
-    // Sharing the Date string costs no second copy per entry.
-    headers['last-modified'] = stamp ?? formatHttpDate(times.now);
-  }
+  if (typeof headers.date !== 'string') headers.date = httpDate(times.now);
+  if (typeof headers['last-modified'] !== 'string') headers['last-modified'] = httpDate(times.now);
   if (vary.length > 0) headers.vary = mergeVary(headers.vary, ...vary);
-  const f = times.now + times.ttl * 1000;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value === 'string') headers[name] = compactValue(name, value);
+  }
   return {
     v: FORMAT,
     h: headers,
     b: body,
     t: times.now,
-    f,
-    w: f + times.staleWhileRevalidate * 1000,
-    e: f + times.staleIfError * 1000,
+    f: seconds(times.ttl),
+    w: seconds(times.staleWhileRevalidate),
+    e: seconds(times.staleIfError),
   };
+}
+
+function seconds(value: number): number {
+  return value === Number.POSITIVE_INFINITY ? NEVER : value;
+}
+
+function until(start: number, window: number): number {
+  return window === NEVER ? Number.POSITIVE_INFINITY : start + window * 1000;
+}
+
+/** Epoch ms until which the entry is fresh. */
+export function freshUntil(entry: StoredEntry): number {
+  return until(entry.t, entry.f);
+}
+
+/** Epoch ms until which the entry may be served stale while one refresh runs. */
+export function refreshUntil(entry: StoredEntry): number {
+  return until(freshUntil(entry), entry.w);
+}
+
+/** Epoch ms until which the entry may replace an error. */
+export function errorUntil(entry: StoredEntry): number {
+  return until(freshUntil(entry), entry.e);
+}
+
+/** Fields whose values differ per response: kept flat, never interned. */
+const UNIQUE_FIELDS = new Set([
+  'etag',
+  'date',
+  'last-modified',
+  'expires',
+  'location',
+  'content-location',
+  'link',
+  'content-disposition',
+  'set-cookie',
+]);
+/** Most distinct header values interned; the table is dropped when full. */
+const INTERN_LIMIT = 2000;
+const interned = new Map<string, string>();
+
+/**
+ * A header value as an entry keeps it: values most responses share (Content-Type, Cache-Control,
+ * Vary, Content-Length…) as one shared string instead of a copy per entry, the others flat.
+ */
+function compactValue(name: string, value: string): string {
+  if (value === memoText) return value;
+  if (UNIQUE_FIELDS.has(name) || value.length > 200) return flatString(value);
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  const flat = flatString(value);
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(flat, flat);
+  return flat;
+}
+
+/**
+ * The same text as one flat string. V8 keeps a string built by concatenation (a cache key, an
+ * ETag) as a tree of pieces, costing about 30 bytes per piece for as long as an entry lives; a
+ * JSON round trip is the portable way to get a single flat copy. Short strings are never trees.
+ */
+export function flatString(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
+let memoSecond = Number.NaN;
+let memoText = '';
+
+/** The HTTP date of a time; entries stored within one second share one string instead of a copy each. */
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== memoSecond) {
+    memoText = formatHttpDate(second * 1000);
+    memoSecond = second;
+  }
+  return memoText;
 }
 
 /**
@@ -159,8 +236,8 @@ export function readEntry(value: unknown): StoredEntry | undefined {
   return undefined;
 }
 
-/** Seconds fresh, stale or error-servable from `now`, for the store's TTL. */
+/** Seconds the store should keep the entry from `now`: fresh plus the longer stale window. */
 export function storeTtl(entry: StoredEntry, now: number): number {
-  const until = Math.max(entry.f, entry.w, entry.e);
-  return until === Number.POSITIVE_INFINITY ? until : (until - now) / 1000;
+  const last = Math.max(refreshUntil(entry), errorUntil(entry));
+  return last === Number.POSITIVE_INFINITY ? last : (last - now) / 1000;
 }

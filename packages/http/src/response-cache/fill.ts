@@ -1,7 +1,14 @@
 import { type Duration, parseDuration } from '@larder/core';
 import type { Flight } from './coalesce.ts';
 import { codingBit } from './encoding.ts';
-import { createEntry, outgoingHeaders, type StoredEntry, storeTtl } from './entry.ts';
+import {
+  createEntry,
+  errorUntil,
+  flatString,
+  outgoingHeaders,
+  type StoredEntry,
+  storeTtl,
+} from './entry.ts';
 import type { FillContext } from './fill-context.ts';
 import { FN } from './options.ts';
 import { replyFromEntry, statusOnly } from './replay.ts';
@@ -106,6 +113,14 @@ export class CacheFill implements Fill {
       this.#release(undefined);
       return passThrough(response, o.statusHeader);
     }
+    let tags: readonly string[];
+    try {
+      tags = this.#tags();
+    } catch (error) {
+      // The app's tags function failed: its error goes to the app, and waiters fill for themselves.
+      this.#release(undefined);
+      throw error;
+    }
     const headers = outgoingHeaders(response, verdict.omit, o.statusHeader);
     const vary = codingBit(headers['content-encoding']) > 0 ? this.ctx.codedVary : this.ctx.vary;
     const entry = createEntry(response, headers, vary, {
@@ -116,7 +131,13 @@ export class CacheFill implements Fill {
     });
     this.ctx.missMemory.forget(this.key);
     counters.stored++;
-    const write = this.ctx.storage.set(this.key, entry, storeTtl(entry, now), this.#tags());
+    // The stored key lives as long as the entry: keep it as one flat string.
+    const write = this.ctx.storage.set(
+      flatString(this.key),
+      entry,
+      storeTtl(entry, now),
+      tags,
+    );
     this.#release(entry, write);
     if (this.refresh)
       return replyFromEntry(entry, this.request, now, 'MISS', o.statusHeader, false);
@@ -136,7 +157,7 @@ export class CacheFill implements Fill {
   #staleInstead(): Reply | undefined {
     const stale = this.fallback;
     const now = this.ctx.options.now();
-    if (stale === undefined || !(now < stale.e)) return undefined;
+    if (stale === undefined || !(now < errorUntil(stale))) return undefined;
     if (!this.refresh) this.ctx.counters.stale++;
     const reply = replyFromEntry(
       stale,

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { Agent, request as httpRequest } from 'node:http';
+import { it } from 'node:test';
+import { createMemoryStore } from '@larder/core';
+import { describeMatrix, type Exchange, type TestApp } from '../helpers/response-cache-matrix.ts';
+
+/** A route whose handler counts its calls; `respond` writes the response. */
+function route(path: string, respond: (x: Exchange, n: number) => unknown) {
+  let calls = 0;
+  return { calls: () => calls, spec: { path, handler: (x: Exchange) => respond(x, ++calls) } };
+}
+
+/** GETs many URLs over a few keep-alive connections (faster than one supertest call each). */
+async function getAll(app: TestApp, paths: readonly string[], parallel = 16): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: parallel });
+  const statuses: number[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const path = paths[next++] as string;
+      statuses.push(
+        await new Promise<number>((resolve, reject) => {
+          httpRequest(`${app.url}${path}`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          })
+            .on('error', reject)
+            .end();
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  agent.destroy();
+  return statuses;
+}
+
+describeMatrix('responseCache never shares what is not shareable', (fw) => {
+  it('never stores a response with Set-Cookie, so a later client never gets the cookie', async () => {
+    const r = route('/cookie', (x, n) => {
+      if (n === 1) x.set('Set-Cookie', 'session=victim; HttpOnly');
+      x.send('page');
+    });
+    const app = await fw.build({ cache: {}, routes: [r.spec] });
+    const first = await app.http().get('/cookie');
+    assert.ok(first.headers['set-cookie']);
+    const second = await app.http().get('/cookie').expect(200, 'page');
+    assert.equal(second.headers['set-cookie'], undefined);
+    assert.equal(r.calls(), 2);
+  });
+
+  it('bypasses requests with Authorization unless the route opts in', async () => {
+    const closed = route('/auth', (x, n) => x.send(`for ${x.header('authorization')} ${n}`));
+    const open = route('/auth-ok', (x, n) => x.send(`same for all ${n}`));
+    const app = await fw.build({
+      routes: [
+        { ...closed.spec, cache: {} },
+        { ...open.spec, cache: { allowAuthorization: true } },
+      ],
+    });
+    await app.http().get('/auth').set('Authorization', 'Bearer alice').expect('for Bearer alice 1');
+    const bob = await app
+      .http()
+      .get('/auth')
+      .set('Authorization', 'Bearer bob')
+      .expect('for Bearer bob 2');
+    assert.equal(bob.headers['x-cache'], 'BYPASS');
+    await app.http().get('/auth').expect('for undefined 3');
+    await app.http().get('/auth-ok').set('Authorization', 'Bearer alice').expect('same for all 1');
+    await app.http().get('/auth-ok').set('Authorization', 'Bearer bob').expect('same for all 1');
+  });
+
+  for (const cacheControl of ['private', 'no-store', 'no-cache', 'private, max-age=60']) {
+    it(`never stores a response with Cache-Control: ${cacheControl}`, async () => {
+      const r = route('/cc', (x, n) => {
+        x.set('Cache-Control', cacheControl);
+        x.send(`user ${n}`);
+      });
+      const app = await fw.build({ cache: {}, routes: [r.spec] });
+      await app.http().get('/cc').expect('user 1');
+      await app.http().get('/cc').expect('user 2');
+    });
+  }
+
+  it('never stores a response with Vary: * or a Vary naming a header outside the key', async () => {
+    const star = route('/star', (x, n) => {
+      x.set('Vary', '*');
+      x.send(`star ${n}`);
+    });
+    const undeclared = route('/ua', (x, n) => {
+      x.set('Vary', 'User-Agent');
+      x.send(`ua ${n}`);
+    });
+    const app = await fw.build({ cache: {}, routes: [star.spec, undeclared.spec] });
+    for (let i = 0; i < 2; i++) {
+      await app.http().get('/star');
+      await app.http().get('/ua');
+    }
+    assert.equal(star.calls(), 2);
+    assert.equal(undeclared.calls(), 2);
+  });
+
+  it('keeps an attacker header that changes the body from poisoning other clients', async () => {
+    // The app declares what it varies on: undeclared → not stored; keyed → a separate entry.
+    const declared = route('/declared', (x) => {
+      x.set('Vary', 'X-Variant');
+      x.send(`variant ${x.header('x-variant') ?? 'none'}`);
+    });
+    const keyed = route('/keyed', (x) => x.send(`variant ${x.header('x-variant') ?? 'none'}`));
+    const app = await fw.build({
+      routes: [
+        { ...declared.spec, cache: {} },
+        { ...keyed.spec, cache: { headers: ['x-variant'] } },
+      ],
+    });
+    for (const path of ['/declared', '/keyed']) {
+      await app.http().get(path).set('X-Variant', '<script>evil</script>');
+      await app.http().get(path).expect(200, 'variant none');
+    }
+  });
+
+  for (const trustProxy of [false, true]) {
+    it(`keeps a hostile X-Forwarded-Host away from other clients with host keying on (trust proxy ${trustProxy})`, async () => {
+      const r = route('/home', (x) => x.send(`<a href="//${x.host()}/next">next</a>`));
+      const app = await fw.build({ trustProxy, routes: [{ ...r.spec, cache: { host: true } }] });
+      await app.http().get('/home').set('Host', 'good.test').set('X-Forwarded-Host', 'evil.test');
+      const victim = await app.http().get('/home').set('Host', 'good.test').expect(200);
+      assert.equal(victim.text, '<a href="//good.test/next">next</a>');
+    });
+  }
+
+  it('never throws on a malformed Host and keeps hostile hosts out of the key when host keying is off', async () => {
+    const r = route('/any', (x, n) => x.send(`page ${n}`));
+    const app = await fw.build({ cache: {}, routes: [r.spec] });
+    for (const host of ['evil.test', 'a'.repeat(300), 'good.test:99999', '[::1', '..', 'x%00y']) {
+      const res = await app.http().get('/any').set('Host', host);
+      assert.ok(res.status < 500, `Host ${host} answered ${res.status}`);
+    }
+    assert.equal(r.calls(), 1);
+  });
+
+  it('never lets a HEAD first leave an empty entry for GET', async () => {
+    const r = route('/head-first', (x) => x.send('the real body'));
+    const app = await fw.build({ cache: {}, routes: [r.spec] });
+    await app.http().head('/head-first').set('Accept-Encoding', 'gzip').expect(200);
+    await app.http().get('/head-first').set('Accept-Encoding', 'gzip').expect(200, 'the real body');
+    const hit = await app
+      .http()
+      .get('/head-first')
+      .set('Accept-Encoding', 'gzip')
+      .expect(200, 'the real body');
+    assert.equal(hit.headers['x-cache'], 'HIT');
+  });
+
+  for (const [status, extra] of [
+    [404, {}],
+    [500, {}],
+    [302, { Location: '/login' }],
+    [206, { 'Content-Range': 'bytes 0-3/10' }],
+  ] as const) {
+    it(`never stores a ${status}`, async () => {
+      const r = route('/status', (x) => {
+        x.status(status);
+        for (const [name, value] of Object.entries(extra)) x.set(name, value);
+        x.send('part');
+      });
+      const app = await fw.build({ cache: {}, routes: [r.spec] });
+      await app.http().get('/status').expect(status);
+      await app.http().get('/status').expect(status);
+      assert.equal(r.calls(), 2);
+    });
+  }
+
+  it('passes Range requests through to the handler', async () => {
+    const r = route('/range', (x) => x.send('0123456789'));
+    const app = await fw.build({ cache: {}, routes: [r.spec] });
+    await app.http().get('/range').set('Range', 'bytes=0-3');
+    await app.http().get('/range').set('Range', 'bytes=0-3');
+    assert.equal(r.calls(), 2);
+  });
+
+  for (const how of ['one buffer', 'a stream'] as const) {
+    it(`sends a 5 MB response (${how}) whole without storing it`, async () => {
+      const big = Buffer.alloc(5 * 1024 * 1024, 'larder ');
+      const r = route('/big', (x) => {
+        x.set('Content-Type', 'application/octet-stream');
+        if (how === 'one buffer') return x.send(big);
+        return x.pipe(
+          Array.from({ length: 80 }, (_, i) => big.subarray(i * 65536, (i + 1) * 65536)),
+        );
+      });
+      const store = createMemoryStore();
+      const app = await fw.build({ store, cache: {}, routes: [r.spec] });
+      for (let i = 0; i < 2; i++) {
+        const res = await app
+          .http()
+          .get('/big')
+          .buffer(true)
+          .parse((response, done) => {
+            let length = 0;
+            response.on('data', (c: Buffer) => {
+              length += c.length;
+            });
+            response.on('end', () => done(null, length));
+          });
+        assert.equal(res.status, 200);
+        assert.equal(res.body, big.length);
+        assert.equal(res.headers['x-cache'], 'BYPASS');
+      }
+      assert.equal(r.calls(), 2);
+      assert.equal(store.size, 0);
+    });
+  }
+
+  it('makes at most one entry for 10,000 distinct junk query strings on a route with a query allow-list', async () => {
+    const r = route('/list', (x) => x.send('page one'));
+    const store = createMemoryStore();
+    const app = await fw.build({ store, routes: [{ ...r.spec, cache: { query: ['page'] } }] });
+    const junk = Array.from({ length: 10_000 }, (_, i) => {
+      const odd = ['%zz', 'a[b]=1', '&&&', '=x', `utm_${i}=${i}`, `page[]=${i}`][i % 6];
+      return `/list?page=1&${odd}&cb=${i.toString(36)}`;
+    });
+    const statuses = await getAll(app, junk);
+    assert.ok(statuses.every((s) => s === 200));
+    assert.equal(store.size, 1);
+    assert.equal(r.calls(), 1);
+  });
+});

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createMemoryStore } from '@larder/core';
-import { describeMatrix, type Exchange, manualClock } from '../helpers/response-cache-matrix.ts';
+import {
+  describeMatrix,
+  type Exchange,
+  manualClock,
+  until,
+} from '../helpers/response-cache-matrix.ts';
 
 function counter() {
   let calls = 0;
@@ -166,6 +171,28 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     assert.equal(store.size, 1);
     assert.equal(app.routeCache('/nested').stats().stored, 1);
     assert.equal(app.appCache?.stats().stored, 0);
+  });
+
+  it('refreshes a stale route-level entry once in the background under an app-wide instance', async () => {
+    const clock = manualClock();
+    const c = counter();
+    const app = await fw.build({
+      cache: { now: clock.now },
+      routes: [
+        {
+          path: '/nested-swr',
+          cache: { ttl: 10, staleWhileRevalidate: 60, now: clock.now },
+          handler: (x) => x.send(`v${c.bump()}`),
+        },
+      ],
+    });
+    await app.http().get('/nested-swr').expect('v1');
+    clock.advance(20);
+    const stale = await app.http().get('/nested-swr').expect('v1');
+    assert.equal(stale.headers['x-cache'], 'STALE');
+    await until(() => app.routeCache('/nested-swr').stats().stored === 2);
+    await app.http().get('/nested-swr').expect('v2');
+    assert.equal(c.calls(), 2);
   });
 
   it('shares the default memory store between instances created without a store', async () => {

@@ -33,6 +33,12 @@ const producers: ReadonlyArray<{
     produce: (x) => x.json({ a: [1, 2], b: 'ü' }),
   },
   {
+    name: 'res.writeHead(status, headers) and res.end(body)',
+    bytes: Buffer.from('<p>raw</p>'),
+    produce: (x) =>
+      x.writeHead(200, { 'Content-Type': 'text/html', 'X-Written': 'by writeHead' }, '<p>raw</p>'),
+  },
+  {
     name: 'chunks written one by one (res.write + res.end / a stream body)',
     bytes: Buffer.from('one,two,three'),
     produce: (x) => {

@@ -31,6 +31,8 @@ export interface Exchange {
   set(name: string, value: string | string[]): void;
   /** Express `res.send(text | Buffer)`; Koa `ctx.body = text | Buffer`. */
   send(body: string | Buffer): void;
+  /** Express `res.writeHead(status, headers)` then `res.end(body)`; Koa status, headers and body. */
+  writeHead(status: number, headers: Record<string, string>, body: string | Buffer): void;
   /** Express `res.json`; Koa `ctx.body = object`. */
   json(value: unknown): void;
   /** Express `res.write` per part then `res.end()`; Koa a PassThrough stream body. */
@@ -191,6 +193,10 @@ function expressExchange(req: express.Request, res: express.Response): Exchange 
     status: (code) => void res.status(code),
     set: (name, value) => void res.set(name, value),
     send: (body) => void res.send(body),
+    writeHead(status, headers, body) {
+      res.writeHead(status, headers);
+      res.end(body);
+    },
     json: (value) => void res.json(value),
     async chunks(parts) {
       for (const part of parts) {
@@ -271,6 +277,11 @@ function koaExchange(
     set: (name, value) => ctx.set(name, value),
     send: (body) => {
       if (typeof body === 'string' && !ctx.response.get('Content-Type')) ctx.type = 'html';
+      ctx.body = body;
+    },
+    writeHead(status, headers, body) {
+      ctx.status = status;
+      ctx.set(headers);
       ctx.body = body;
     },
     json: (value) => {

@@ -51,7 +51,7 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
     marked[activeFill]?.standAside();
     const decision = engine.handle(toCacheRequest(req));
     if (isPromise(decision)) {
-      decision.then((d) => act(d, req, res, next), next);
+      decision.then((d) => act(d, req, res, next)).catch(next);
     } else act(decision, req, res, next);
   }
 

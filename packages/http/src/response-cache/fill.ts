@@ -72,7 +72,11 @@ export class CacheFill implements Fill {
   }
 
   complete(response: CapturedResponse): Promise<Reply> {
-    return Promise.resolve(this.#complete(response));
+    try {
+      return Promise.resolve(this.#complete(response));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   fail(_error: unknown): Promise<Reply | undefined> {
@@ -132,23 +136,23 @@ export class CacheFill implements Fill {
     this.ctx.missMemory.forget(this.key);
     counters.stored++;
     // The stored key lives as long as the entry: keep it as one flat string.
-    const write = this.ctx.storage.set(
-      flatString(this.key),
-      entry,
-      storeTtl(entry, now),
-      tags,
-    );
+    const write = this.ctx.storage.set(flatString(this.key), entry, storeTtl(entry, now), tags);
     this.#release(entry, write);
-    if (this.refresh)
-      return replyFromEntry(entry, this.request, now, 'MISS', o.statusHeader, false);
     const reply = replyFromEntry(entry, this.request, now, 'MISS', o.statusHeader, false);
-    if (reply.status === 304) counters.notModified++;
+    if (reply.status === 304 && !this.refresh) counters.notModified++;
     return reply;
   }
 
   #tags(): readonly string[] {
     const base = this.ctx.options.tags;
     const fixed = typeof base === 'function' ? base(this.request) : base;
+    if (typeof base === 'function') {
+      if (!Array.isArray(fixed) || !fixed.every((tag) => typeof tag === 'string' && tag !== '')) {
+        throw new TypeError(
+          `${FN}: option "tags" must return an array of non-empty strings, got ${String(fixed)}`,
+        );
+      }
+    }
     const extra = this.control.tags;
     return extra === undefined ? fixed : [...fixed, ...extra];
   }

@@ -55,3 +55,26 @@ describe('handler-level control (Fill.control)', () => {
     assert.equal(h.calls, 4);
   });
 });
+
+describe('route tags', () => {
+  test('a throwing tags function fails the fill with its error and frees the waiters', async () => {
+    const { engine } = engineWith({
+      tags: () => {
+        throw new Error('tags broke');
+      },
+    });
+    const leader = await engine.handle(get('/a'));
+    assert.ok(leader.kind === 'fill');
+    const waiter = engine.handle(get('/a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await assert.rejects(leader.fill.complete(ok('x')), /tags broke/);
+    assert.equal((await waiter).kind, 'fill');
+  });
+
+  test('a tags function returning something else than strings is reported naming the option', async () => {
+    const { engine } = engineWith({ tags: () => [1] as unknown as string[] });
+    const leader = await engine.handle(get('/a'));
+    assert.ok(leader.kind === 'fill');
+    await assert.rejects(leader.fill.complete(ok('x')), /responseCache: option "tags"/);
+  });
+});

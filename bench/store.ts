@@ -10,7 +10,7 @@ const KEYS = 10_000;
 const SYNC_OPS = 1_000_000;
 const ASYNC_OPS = 200_000;
 const WARMUPS = 2;
-const ROUNDS = 7;
+const ROUNDS = 11;
 const MEMORY_ENTRIES = 100_000;
 
 // mulberry32: a seeded PRNG so every contender sees the same operation sequence.
@@ -80,19 +80,38 @@ async function timeAsync(
   return count / (ns / 1e9);
 }
 
-const contenders: Contender[] = [
-  {
-    name: 'lru-cache {max}',
-    baseline: 'lru-cache {max}',
-    async: false,
+// Raw lru-cache, timed synchronously or with every operation awaited.
+function lruContender(name: string, ttl: number, async: boolean): Contender {
+  return {
+    name,
+    baseline: ttl > 0 ? 'lru-cache {max, ttl}' : 'lru-cache {max}',
+    async,
     run() {
-      const lru = new LRUCache<string, {}>({ max: KEYS });
-      return timeSync(
-        (k) => lru.get(k),
-        (k, v) => lru.set(k, v as {}),
-      );
+      const lru = new LRUCache<string, {}>({ max: KEYS, ...(ttl > 0 ? { ttl } : {}) });
+      const get = (k: string) => lru.get(k);
+      const set = (k: string, v: unknown) => lru.set(k, v as {});
+      return async ? timeAsync(get, set) : timeSync(get, set);
     },
-  },
+  };
+}
+
+// The facade over one memory store: awaited `get` (or `wrap`) mixed with awaited `set`.
+function facadeContender(name: string, read: 'get' | 'wrap'): Contender {
+  return {
+    name,
+    baseline: 'lru-cache {max}',
+    async: true,
+    run() {
+      const cache = createCache({ stores: { ram: createMemoryStore({ maxEntries: KEYS }) } });
+      const get =
+        read === 'get' ? (k: string) => cache.get(k) : (k: string) => cache.wrap(k, () => value);
+      return timeAsync(get, (k, v) => cache.set(k, v));
+    },
+  };
+}
+
+const contenders: Contender[] = [
+  lruContender('lru-cache {max}', 0, false),
   {
     name: 'memory store (defaults: maxEntries + maxBytes)',
     baseline: 'lru-cache {max}',
@@ -102,18 +121,7 @@ const contenders: Contender[] = [
       return timeSync(store.get, store.set);
     },
   },
-  {
-    name: 'lru-cache {max, ttl}',
-    baseline: 'lru-cache {max, ttl}',
-    async: false,
-    run() {
-      const lru = new LRUCache<string, {}>({ max: KEYS, ttl: 300_000 });
-      return timeSync(
-        (k) => lru.get(k),
-        (k, v) => lru.set(k, v as {}),
-      );
-    },
-  },
+  lruContender('lru-cache {max, ttl}', 300_000, false),
   {
     name: "memory store {ttl: '5m'}",
     baseline: 'lru-cache {max, ttl}',
@@ -123,43 +131,10 @@ const contenders: Contender[] = [
       return timeSync(store.get, store.set);
     },
   },
-  {
-    // The floor for any awaited API: the same lru-cache with every operation awaited.
-    name: 'lru-cache {max}, each op awaited',
-    baseline: 'lru-cache {max}',
-    async: true,
-    run() {
-      const lru = new LRUCache<string, {}>({ max: KEYS });
-      return timeAsync(
-        (k) => lru.get(k),
-        (k, v) => lru.set(k, v as {}),
-      );
-    },
-  },
-  {
-    name: 'facade get/set (awaited)',
-    baseline: 'lru-cache {max}',
-    async: true,
-    run() {
-      const cache = createCache({ stores: { ram: createMemoryStore({ maxEntries: KEYS }) } });
-      return timeAsync(
-        (k) => cache.get(k),
-        (k, v) => cache.set(k, v),
-      );
-    },
-  },
-  {
-    name: 'facade wrap/set (awaited)',
-    baseline: 'lru-cache {max}',
-    async: true,
-    run() {
-      const cache = createCache({ stores: { ram: createMemoryStore({ maxEntries: KEYS }) } });
-      return timeAsync(
-        (k) => cache.wrap(k, () => value),
-        (k, v) => cache.set(k, v),
-      );
-    },
-  },
+  // The floor for any awaited API: the same lru-cache with every operation awaited.
+  lruContender('lru-cache {max}, each op awaited', 0, true),
+  facadeContender('facade get/set (awaited)', 'get'),
+  facadeContender('facade wrap/set (awaited)', 'wrap'),
 ];
 
 const median = (xs: number[]) => {
@@ -178,23 +153,25 @@ async function throughput(): Promise<void> {
       if (round >= WARMUPS) samples.get(contender.name)!.push(opsPerSecond);
     }
   }
-  const medians = new Map([...samples].map(([name, xs]) => [name, median(xs)]));
   console.log(
     `\nMixed ops: 80 % get / 20 % set over ${KEYS} keys, 1 KiB Buffer values, seeded PRNG; ` +
-      `${SYNC_OPS} sync / ${ASYNC_OPS} awaited ops per run, median of ${ROUNDS} runs after ${WARMUPS} warm-ups.\n`,
+      `${SYNC_OPS} sync / ${ASYNC_OPS} awaited ops per run, median of ${ROUNDS} runs after ${WARMUPS} warm-ups.\n` +
+      'Ratios pair each run with the baseline run of the same round (the machine is shared, so load\n' +
+      'moves both alike) and report the median of those per-round ratios.\n',
   );
-  console.log('| contender | ops/s (median) | min–max | time per op vs baseline |');
+  console.log(
+    '| contender | ops/s (median) | min–max | time per op vs baseline (median of rounds) |',
+  );
   console.log('|---|---:|---:|---:|');
   for (const contender of contenders) {
     const xs = samples.get(contender.name)!;
-    const mine = medians.get(contender.name)!;
-    const base = medians.get(contender.baseline)!;
+    const bases = samples.get(contender.baseline)!;
     const ratio =
       contender.name === contender.baseline
         ? '1.00× (baseline)'
-        : `${(base / mine).toFixed(2)}× ${contender.baseline}`;
+        : `${median(xs.map((mine, i) => bases[i]! / mine)).toFixed(2)}× ${contender.baseline}`;
     console.log(
-      `| ${contender.name} | ${fmt(mine)} | ${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))} | ${ratio} |`,
+      `| ${contender.name} | ${fmt(median(xs))} | ${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))} | ${ratio} |`,
     );
   }
 }
@@ -233,22 +210,19 @@ function memory(): void {
         return lru;
       }),
     ]);
-    rows.push([
-      'memory store {maxEntries, maxBytes: Infinity}',
-      bytesPerEntry(() => {
-        const store = createMemoryStore({ maxEntries: MEMORY_ENTRIES, maxBytes: Infinity });
-        for (let i = 0; i < MEMORY_ENTRIES; i += 1) store.set(`key:${i}`, payload(i));
-        return store;
-      }),
-    ]);
-    rows.push([
-      'memory store {maxEntries, maxBytes: 1 GiB}',
-      bytesPerEntry(() => {
-        const store = createMemoryStore({ maxEntries: MEMORY_ENTRIES, maxBytes: 2 ** 30 });
-        for (let i = 0; i < MEMORY_ENTRIES; i += 1) store.set(`key:${i}`, payload(i));
-        return store;
-      }),
-    ]);
+    for (const [name, maxBytes] of [
+      ['memory store {maxEntries, maxBytes: Infinity}', Number.POSITIVE_INFINITY],
+      ['memory store {maxEntries, maxBytes: 1 GiB}', 2 ** 30],
+    ] as const) {
+      rows.push([
+        name,
+        bytesPerEntry(() => {
+          const store = createMemoryStore({ maxEntries: MEMORY_ENTRIES, maxBytes });
+          for (let i = 0; i < MEMORY_ENTRIES; i += 1) store.set(`key:${i}`, payload(i));
+          return store;
+        }),
+      ]);
+    }
   }
   const base = rows[0]![1];
   console.log(

@@ -195,6 +195,30 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     assert.equal(c.calls(), 2);
   });
 
+  it('leaves the refresh of a route-level entry to the route instance when the keys differ', async () => {
+    const clock = manualClock();
+    const c = counter();
+    const app = await fw.build({
+      cache: { now: clock.now },
+      routes: [
+        {
+          path: '/own-swr',
+          cache: { ttl: 10, staleWhileRevalidate: 60, query: ['page'], now: clock.now },
+          handler: (x) => x.send(`v${c.bump()}`),
+        },
+      ],
+    });
+    await app.http().get('/own-swr?page=1&utm=a').expect('v1');
+    clock.advance(20);
+    await app.http().get('/own-swr?page=1&utm=b').expect('v1');
+    await until(() => app.routeCache('/own-swr').stats().stored === 2);
+    await app.http().get('/own-swr?page=1&utm=c').expect('v2');
+    assert.equal(c.calls(), 2);
+    // The app-wide instance saw three client requests and nothing else.
+    assert.equal(app.appCache?.stats().misses, 3);
+    assert.equal(app.routeCache('/own-swr').stats().stale, 1);
+  });
+
   it('shares the default memory store between instances created without a store', async () => {
     const c = counter();
     const path = `/shared-${fw.name}-${Date.now()}`;

@@ -211,6 +211,31 @@ describeMatrix('responseCache replay', (fw) => {
     assert.equal(calls, 2);
   });
 
+  it('answers a conditional miss on a file with 304 yet stores the whole file', async () => {
+    let calls = 0;
+    const app = await fw.build({
+      cache: {},
+      routes: [
+        {
+          path: '/file',
+          handler: (x) => {
+            calls++;
+            return x.file('notes.txt');
+          },
+        },
+      ],
+    });
+    await app
+      .http()
+      .get('/file')
+      .set('If-Modified-Since', 'Fri, 01 Jan 2100 00:00:00 GMT')
+      .expect(304);
+    const later = await raw(app.http().get('/file')).expect(200);
+    assert.deepEqual(later.body, notes);
+    assert.equal(later.headers['x-cache'], 'HIT');
+    assert.equal(calls, 1);
+  });
+
   it('answers 200 to a conditional miss whose validator does not match, and stores it', async () => {
     let calls = 0;
     const app = await fw.build({

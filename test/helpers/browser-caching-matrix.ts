@@ -29,11 +29,17 @@ export interface BrowserExchange {
   cacheExpires(when: CacheExpiresValue, directives?: CacheControlInput): void;
   noCache(enabled?: boolean): void;
   set(name: string, value: string): void;
+  /** A request header, lower-case name. */
+  header(name: string): string | undefined;
   status(code: number): void;
   /** Express `res.send(text)`; Koa `ctx.body = text`. */
   send(body: string): void;
   /** Throws an error carrying `status`: Express's final handler and Koa's `onerror` answer it. */
   fail(status: number): never;
+  /** Sends a 200's headers and a first chunk straight away, bypassing the framework's body handling. */
+  writeEarly(chunk: string): void;
+  /** Ends a response begun with `writeEarly`. */
+  endEarly(chunk: string): void;
 }
 
 export interface BrowserRoute {
@@ -72,10 +78,17 @@ function expressExchange(req: Request, res: Response): BrowserExchange {
     cacheExpires: (when, directives) => larderExpress.cacheExpires(res, when, directives),
     noCache: (enabled) => larderExpress.noCache(res, enabled),
     set: (name, value) => res.set(name, value),
+    header: (name) => req.get(name),
     status: (code) => res.status(code),
     send: (body) => res.send(body),
     fail: (status) => {
       throw new HttpError(status);
+    },
+    writeEarly: (chunk) => {
+      res.write(chunk);
+    },
+    endEarly: (chunk) => {
+      res.end(chunk);
     },
   };
 }
@@ -88,6 +101,7 @@ function koaExchange(ctx: Koa.Context): BrowserExchange {
     cacheExpires: (when, directives) => larderKoa.cacheExpires(ctx, when, directives),
     noCache: (enabled) => larderKoa.noCache(ctx, enabled),
     set: (name, value) => ctx.set(name, value),
+    header: (name) => ctx.get(name) || undefined,
     status: (code) => {
       ctx.status = code;
     },
@@ -96,6 +110,14 @@ function koaExchange(ctx: Koa.Context): BrowserExchange {
     },
     fail: (status) => {
       throw new HttpError(status);
+    },
+    writeEarly: (chunk) => {
+      ctx.respond = false;
+      ctx.res.writeHead(200);
+      ctx.res.write(chunk);
+    },
+    endEarly: (chunk) => {
+      ctx.res.end(chunk);
     },
   };
 }
@@ -164,6 +186,61 @@ export function describeBothFrameworks(title: string, suite: (framework: Framewo
       describe(framework, () => suite(framework));
     }
   });
+}
+
+/**
+ * The raw lines of one response header. Node's client keeps only the first of a repeated `ETag`
+ * (and other single-value fields), so a second one is visible only in the raw lines.
+ */
+export function headerLines(response: request.Response, name: string): string[] {
+  const raw: string[] = (response as unknown as { res: { rawHeaders: string[] } }).res.rawHeaders;
+  const lines: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === name.toLowerCase()) lines.push(raw[i + 1]!);
+  }
+  return lines;
+}
+
+/** A route that prepares the response with `prepare`, then sends `body`. */
+export function sends(
+  path: string,
+  prepare: (x: BrowserExchange) => void,
+  body = 'ok',
+  method: BrowserRoute['method'] = 'get',
+): BrowserRoute {
+  return {
+    method,
+    path,
+    handler: (x) => {
+      prepare(x);
+      x.send(body);
+    },
+  };
+}
+
+/**
+ * The route shape `etagCache` exists for: prepare the response, return as soon as `etagCache`
+ * answered 304, otherwise do the counted expensive work and send its result.
+ */
+export function versioned(
+  path: string,
+  key: string | number,
+  counter: ReturnType<typeof workCounter>,
+  how: {
+    prepare?: (x: BrowserExchange) => void;
+    options?: EtagCacheOptions;
+    method?: BrowserRoute['method'];
+  } = {},
+): BrowserRoute {
+  return {
+    method: how.method ?? 'get',
+    path,
+    handler: (x) => {
+      how.prepare?.(x);
+      if (x.etagCache(key, how.options)) return;
+      x.send(counter.work());
+    },
+  };
 }
 
 /** A counter a handler bumps when it does its "expensive work", to prove a 304 skipped it. */

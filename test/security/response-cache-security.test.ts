@@ -129,15 +129,19 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
     });
   }
 
-  it('never throws on a malformed Host and keeps hostile hosts out of the key when host keying is off', async () => {
-    const r = route('/any', (x, n) => x.send(`page ${n}`));
-    const app = await fw.build({ cache: {}, routes: [r.spec] });
-    for (const host of ['evil.test', 'a'.repeat(300), 'good.test:99999', '[::1', '..', 'x%00y']) {
-      const res = await app.http().get('/any').set('Host', host);
-      assert.ok(res.status < 500, `Host ${host} answered ${res.status}`);
-    }
-    assert.equal(r.calls(), 1);
-  });
+  for (const trustProxy of [false, true]) {
+    it(`never throws on a malformed Host or X-Forwarded-Host and keys neither with host keying off (trust proxy ${trustProxy})`, async () => {
+      const r = route('/any', (x, n) => x.send(`page ${n}`));
+      const app = await fw.build({ trustProxy, cache: {}, routes: [r.spec] });
+      for (const host of ['evil.test', 'a'.repeat(300), 'good.test:99999', '[::1', '..', 'x%00y']) {
+        const viaHost = await app.http().get('/any').set('Host', host);
+        assert.ok(viaHost.status < 500, `Host ${host} answered ${viaHost.status}`);
+        const viaProxy = await app.http().get('/any').set('X-Forwarded-Host', host);
+        assert.ok(viaProxy.status < 500, `X-Forwarded-Host ${host} answered ${viaProxy.status}`);
+      }
+      assert.equal(r.calls(), 1);
+    });
+  }
 
   it('never lets a HEAD first leave an empty entry for GET', async () => {
     const r = route('/head-first', (x) => x.send('the real body'));

@@ -29,7 +29,7 @@ export interface CacheOptions {
   readonly staleWhileRevalidate?: Duration;
   /** How long after a `wrap` value turns stale it is served when its function throws. @default 0 */
   readonly staleIfError?: Duration;
-  /** How long one store operation may take before it counts as failed (`Infinity`: no limit). @default 1 (second) */
+  /** How long one store operation may take before it counts as failed (`Infinity`, or anything past 24.8 days: no limit). @default 1 (second) */
   readonly timeout?: Duration;
   /** Told about every store failure (a {@link CacheStoreError}) and failed background refresh. @default ignore (see `stats().errors`) */
   readonly onError?: (error: Error) => void;

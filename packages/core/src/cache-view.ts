@@ -9,6 +9,7 @@ import {
 } from './cache-options.ts';
 import { countKey } from './counter.ts';
 import type { Duration } from './duration.ts';
+import { isEnvelope } from './entry.ts';
 import { patternToPrefix } from './glob.ts';
 import { type GuardedStore, isThenable } from './guarded-store.ts';
 import { readFresh } from './lookup.ts';
@@ -21,6 +22,7 @@ import { encodeValue, storeTtl, writeValue } from './write.ts';
 
 // Returned by writes that completed synchronously: one shared settled promise, no allocation.
 const DONE: Promise<void> = Promise.resolve();
+const MISS: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * One view of a cache: a store, a key prefix (the cache's prefix plus namespaces) and write
@@ -39,10 +41,21 @@ export class CacheView implements Cache {
     return this.backend.name;
   }
 
+  // The hot path: not async, and for a synchronous store (the memory store) a miss returns one
+  // shared settled promise and a plain hit allocates only the promise it resolves.
   get<T = unknown>(key: string): Promise<T | undefined> {
     const raw = this.backend.get(this.prefix + key);
-    if (isThenable(raw)) return Promise.resolve(raw).then((r) => this.fresh(r)) as Promise<T>;
-    return Promise.resolve(readFresh(this.backend, this.ctx.stats, raw, this.ctx.now) as T);
+    if (raw === undefined) {
+      this.ctx.stats.misses++;
+      return MISS;
+    }
+    // The guarded store hands back a native promise whenever the store answered asynchronously.
+    if (raw instanceof Promise) return raw.then((r) => this.fresh(r)) as Promise<T>;
+    if (!isEnvelope(raw)) {
+      this.ctx.stats.hits++;
+      return Promise.resolve(raw as T);
+    }
+    return Promise.resolve(this.fresh(raw) as T);
   }
 
   private fresh(raw: unknown): unknown {

@@ -102,6 +102,7 @@ const CACHE_OPTIONS = [
 ];
 const REGION_OPTIONS = ['store', 'ttl', 'staleWhileRevalidate', 'staleIfError'];
 const DEFAULT_TIMEOUT_SECONDS = 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Creates a cache over named stores (one memory store when none is given), with regions,
@@ -130,6 +131,8 @@ export function createCache(options: CacheOptions = {}): Cache {
   if (typeof prefix !== 'string') throw bad('prefix', 'a string', prefix);
   const timeout = parseDuration(options.timeout ?? DEFAULT_TIMEOUT_SECONDS, FN, 'timeout');
   if (timeout === 0) throw new RangeError(`${FN}: option "timeout" must be above 0, got 0`);
+  // setTimeout fires at once past 2^31 - 1 ms (24.8 days): a longer timeout means no limit.
+  const timeoutMs = timeout * 1000 > MAX_TIMER_MS ? Number.POSITIVE_INFINITY : timeout * 1000;
 
   const stats = createStats();
   const report = (error: Error) => {
@@ -143,7 +146,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   const stores = new Map<string, GuardedStore>();
   for (const [name, store] of Object.entries(checkObject(rawStores, 'stores'))) {
     checkStore(store, name);
-    stores.set(name, new GuardedStore(name, store as Store, timeout * 1000, stats, report));
+    stores.set(name, new GuardedStore(name, store as Store, timeoutMs, stats, report));
   }
   if (stores.size === 0) throw bad('stores', 'an object naming at least one store', rawStores);
   const defaultName = options.default ?? (stores.size === 1 ? [...stores.keys()][0]! : undefined);

@@ -43,7 +43,9 @@ function toSeconds(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text === 'never' || text === 'Infinity') return Number.POSITIVE_INFINITY;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  // Any bare number is seconds ('30', '1.5', '.5'); only strings with a unit go to ms, which
+  // would read a bare '.5' as milliseconds.
+  if (/^(\d+\.?\d*|\.\d+)$/.test(text)) return Number(text);
   // ms parses unit strings ("5m", "2 days", "500ms") to milliseconds, and returns undefined otherwise.
   const millis = text.length > 0 && text.length <= 100 ? ms(text as ms.StringValue) : undefined;
   if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < 0) return undefined;

@@ -19,7 +19,10 @@ export type Entry = [
 /** Opens every envelope; a new layout gets a new mark, and an old reader sees a miss. */
 export const ENTRY_MARK = 'larder:entry:1';
 
-/** True when a stored value is an envelope written by the cache (well-formed or not). */
+/**
+ * True when a stored value is an envelope written by the cache (well-formed or not); a user value
+ * for which this holds cannot be stored as itself, since a reader would take it for an envelope.
+ */
 export function isEnvelope(raw: unknown): raw is unknown[] {
   return Array.isArray(raw) && raw[0] === ENTRY_MARK;
 }
@@ -38,11 +41,6 @@ export function isWellFormed(raw: unknown[]): raw is Entry {
         versions.length % 2 === 0 &&
         versions.every((part) => typeof part === 'string')))
   );
-}
-
-/** True when `value` cannot be stored as itself because a reader would take it for an envelope. */
-export function looksLikeEnvelope(value: unknown): boolean {
-  return Array.isArray(value) && value[0] === ENTRY_MARK;
 }
 
 /** Builds an envelope; `versions` only when the value carries tags or a memoize version. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkCount, checkFunction } from './check-option.ts';
 import { type CodecEntry, decodeEntry, encodeEntry } from './codec.ts';
 import { type Duration, parseOptionalDuration } from './duration.ts';
 import {
@@ -71,25 +72,13 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   if (typeof dir !== 'string' || dir === '') {
     throw new TypeError(`${FN}: option "dir" must be a non-empty string, got ${String(dir)}`);
   }
-  const maxEntries = options.maxEntries ?? 10_000;
-  if (
-    typeof maxEntries !== 'number' ||
-    !(maxEntries >= 1) ||
-    (maxEntries !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(maxEntries))
-  ) {
-    throw new RangeError(
-      `${FN}: option "maxEntries" must be a positive integer or Infinity, got ${String(maxEntries)}`,
-    );
-  }
+  const maxEntries = checkCount(options.maxEntries, 10_000, FN, 'maxEntries');
   const defaultTtl = parseOptionalDuration(options.ttl, FN, 'ttl');
   const mode = options.mode ?? 0o600;
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
     throw new RangeError(`${FN}: option "mode" must be an integer from 0 to 0o777, got ${mode}`);
   }
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') {
-    throw new TypeError(`${FN}: option "now" must be a function, got ${typeof now}`);
-  }
+  const now = checkFunction(options.now, FN, 'now') ?? Date.now;
 
   const exclusive = createKeyQueue();
   const instance = randomBytes(6).toString('hex');

@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import { checkCount, checkFunction } from './check-option.ts';
 import { type Duration, parseOptionalDuration } from './duration.ts';
 import { sizeOf as defaultSizeOf } from './size-of.ts';
-import type { Clock, Store, StoreCapabilities } from './store.ts';
+import { type Clock, isExpiredTtl, type Store, type StoreCapabilities } from './store.ts';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -64,8 +65,8 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
  * @example const store = createMemoryStore({ maxEntries: 5000, maxBytes: 32 * 1024 * 1024, ttl: '10m' });
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const maxEntries = bound(options.maxEntries, DEFAULT_MAX_ENTRIES, 'maxEntries');
-  const maxBytes = bound(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const maxEntries = checkCount(options.maxEntries, DEFAULT_MAX_ENTRIES, FN, 'maxEntries');
+  const maxBytes = checkCount(options.maxBytes, DEFAULT_MAX_BYTES, FN, 'maxBytes');
   if (maxEntries === Number.POSITIVE_INFINITY && maxBytes === Number.POSITIVE_INFINITY) {
     throw new RangeError(
       `${FN}: options "maxEntries" and "maxBytes" cannot both be Infinity (the store would grow without bound)`,
@@ -76,8 +77,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   if (typeof prefix !== 'string') {
     throw new TypeError(`${FN}: option "prefix" must be a string, got ${typeof prefix}`);
   }
-  const measure = fnOption(options.sizeOf, 'sizeOf') ?? defaultSizeOf;
-  const now = fnOption(options.now, 'now');
+  const measure = checkFunction(options.sizeOf, FN, 'sizeOf') ?? defaultSizeOf;
+  const now = checkFunction(options.now, FN, 'now');
   const defaultTtlMs = ttl === undefined || ttl === Number.POSITIVE_INFINITY ? 0 : ttl * 1000;
 
   const lru = new LRUCache<string, {}>({
@@ -93,7 +94,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   // lru-cache cannot hold undefined (it means "miss"), so setting undefined deletes.
   const put = (key: string, value: unknown, seconds: number | undefined): void => {
-    if (value === undefined || (seconds !== undefined && !(seconds > 0))) {
+    if (value === undefined || isExpiredTtl(seconds)) {
       lru.delete(key);
     } else if (seconds === undefined) {
       lru.set(key, value as {});
@@ -183,25 +184,4 @@ function entrySize(value: unknown, key: string, measure: (value: unknown) => num
 function offsetClock(now: Clock): { now(): number } {
   const origin = now();
   return { now: () => now() - origin + 1 };
-}
-
-function bound(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !(value >= 1) ||
-    (value !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(value))
-  ) {
-    throw new RangeError(
-      `${FN}: option "${option}" must be a positive integer or Infinity, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function fnOption<T>(value: T | undefined, option: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${FN}: option "${option}" must be a function, got ${typeof value}`);
-  }
-  return value;
 }

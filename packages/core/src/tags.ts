@@ -27,7 +27,7 @@ const ORIGIN = randomBytes(6).toString('base64url');
 let sequence = 0;
 
 /** A stamp no other write has used. */
-export function newStamp(): string {
+function newStamp(): string {
   sequence += 1;
   return `${ORIGIN}.${sequence.toString(36)}`;
 }

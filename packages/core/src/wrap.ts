@@ -6,6 +6,16 @@ import { lookup } from './lookup.ts';
 import { snapshotStamps } from './tags.ts';
 import { writeStamped } from './write.ts';
 
+/** One get-or-compute call: everything the slow path, a refresh and a computation need. */
+interface Job<T> {
+  readonly ctx: CacheContext;
+  readonly store: GuardedStore;
+  readonly key: string;
+  readonly fn: () => T | PromiseLike<T>;
+  readonly spec: WriteSpec;
+  readonly stampKeys: readonly string[] | undefined;
+}
+
 /**
  * Get-or-compute for one store key. A fresh value is returned as is. A value within the
  * stale-while-revalidate window is returned at once while one background call refreshes it.
@@ -13,7 +23,7 @@ import { writeStamped } from './write.ts';
  * result or its error); if it throws and the stale value is within the stale-if-error window, that
  * value is returned instead. A result of `undefined` is returned but not stored.
  */
-export async function wrapKey<T>(
+export function wrapKey<T>(
   ctx: CacheContext,
   store: GuardedStore,
   key: string,
@@ -21,11 +31,22 @@ export async function wrapKey<T>(
   spec: WriteSpec,
   stampKeys: readonly string[] | undefined,
 ): Promise<T> {
+  const raw = store.get(key);
+  // The hot path, kept out of the async function: a plain value answered synchronously (the memory
+  // store) is fresh until the store expires it, and costs one settled promise.
+  if (raw !== undefined && !(raw instanceof Promise) && !isEnvelope(raw)) {
+    ctx.stats.hits++;
+    return Promise.resolve(raw as T);
+  }
+  return wrapSlow({ ctx, store, key, fn, spec, stampKeys }, raw);
+}
+
+async function wrapSlow<T>(job: Job<T>, answer: unknown): Promise<T> {
+  const { ctx, store, key, spec } = job;
   const { stats } = ctx;
-  let raw = store.get(key);
-  if (isThenable(raw)) raw = await raw;
+  // The guarded store answers with a native promise whenever the store was asynchronous.
+  const raw = answer instanceof Promise ? await answer : answer;
   if (raw !== undefined && !isEnvelope(raw)) {
-    // A plain value is fresh until the store expires it: the hit path allocates nothing more.
     stats.hits++;
     return raw as T;
   }
@@ -38,7 +59,7 @@ export async function wrapKey<T>(
     }
     if (found.staleMs < spec.swr * 1000) {
       stats.stale++;
-      refresh(ctx, store, key, fn, spec, stampKeys);
+      refresh(job);
       return found.value as T;
     }
   }
@@ -46,7 +67,7 @@ export async function wrapKey<T>(
   let flight = ctx.flights.join<T>(flightKey);
   if (flight === undefined) {
     stats.misses++;
-    flight = ctx.flights.run(flightKey, () => compute(ctx, store, key, fn, spec, stampKeys));
+    flight = ctx.flights.run(flightKey, () => compute(job));
   } else {
     stats.coalesced++;
   }
@@ -61,19 +82,13 @@ export async function wrapKey<T>(
   }
 }
 
-function refresh<T>(
-  ctx: CacheContext,
-  store: GuardedStore,
-  key: string,
-  fn: () => T | PromiseLike<T>,
-  spec: WriteSpec,
-  stampKeys: readonly string[] | undefined,
-): void {
+function refresh<T>(job: Job<T>): void {
+  const { ctx, store, key } = job;
   const flightKey = `${store.name}\n${key}`;
   if (ctx.flights.join(flightKey) !== undefined) return;
   ctx.stats.refreshes++;
   ctx.flights
-    .run(flightKey, () => compute(ctx, store, key, fn, spec, stampKeys))
+    .run(flightKey, () => compute(job))
     .catch((error) => {
       // Nobody awaits a background refresh: its failure is reported, and the stale value stays.
       ctx.report(
@@ -84,14 +99,7 @@ function refresh<T>(
     });
 }
 
-async function compute<T>(
-  ctx: CacheContext,
-  store: GuardedStore,
-  key: string,
-  fn: () => T | PromiseLike<T>,
-  spec: WriteSpec,
-  stampKeys: readonly string[] | undefined,
-): Promise<T> {
+async function compute<T>({ ctx, store, key, fn, spec, stampKeys }: Job<T>): Promise<T> {
   const { stats } = ctx;
   // Stamps are read before computing: an invalidation that lands while fn runs then wins.
   const stamps = stampKeys === undefined ? undefined : await snapshotStamps(store, stampKeys);

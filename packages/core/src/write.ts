@@ -1,5 +1,5 @@
 import type { WriteSpec } from './cache-options.ts';
-import { looksLikeEnvelope, makeEntry } from './entry.ts';
+import { isEnvelope, makeEntry } from './entry.ts';
 import type { GuardedStore } from './guarded-store.ts';
 import type { CacheStats } from './stats.ts';
 import type { Awaitable, Clock } from './store.ts';
@@ -24,7 +24,7 @@ export function encodeValue(
   now: Clock,
 ): unknown {
   const stale = Math.max(spec.swr, spec.sie);
-  if (stamps === undefined && stale === 0 && !looksLikeEnvelope(value)) return value;
+  if (stamps === undefined && stale === 0 && !isEnvelope(value)) return value;
   const freshUntil = spec.ttl === undefined ? Number.POSITIVE_INFINITY : now() + spec.ttl * 1000;
   return makeEntry(value, freshUntil, freshUntil + stale * 1000, stamps);
 }

@@ -68,6 +68,14 @@ for (const mode of ['reject', 'throw', 'hang'] as const) {
   });
 }
 
+/** A cache over a store whose `get` is `get`, recording what reaches onError. */
+function slowCache(timeout: string, get: () => Promise<unknown>) {
+  const errors: Error[] = [];
+  const slow = { get, set: () => {}, delete: () => false };
+  const cache = createCache({ timeout, onError: (e) => errors.push(e), stores: { slow } });
+  return { cache, errors };
+}
+
 describe('store failure reporting', () => {
   it('survives an onError that throws', async () => {
     const cache = createCache({
@@ -102,20 +110,20 @@ describe('store failure reporting', () => {
     assert.match(errors[0]!.message, /timed out: no answer within 1000 ms/);
   });
 
+  it('waits for a slow store when the timeout is beyond the 2^31 ms setTimeout limit', async () => {
+    // setTimeout fires at once for a delay past 2^31 - 1 ms (24.8 days); a '30 days' timeout
+    // must not turn into a 1 ms one.
+    const { cache, errors } = slowCache(
+      '30 days',
+      () => new Promise((r) => setTimeout(r, 20, 'value')),
+    );
+    assert.equal(await cache.get('k'), 'value');
+    assert.deepEqual(errors, []);
+  });
+
   it('reports a late answer from a timed-out operation only once', async () => {
     let release!: (value: unknown) => void;
-    const errors: Error[] = [];
-    const cache = createCache({
-      timeout: '10ms',
-      onError: (e) => errors.push(e),
-      stores: {
-        slow: {
-          get: () => new Promise((resolve) => (release = resolve)),
-          set: () => {},
-          delete: () => false,
-        },
-      },
-    });
+    const { cache, errors } = slowCache('10ms', () => new Promise((r) => (release = r)));
     assert.equal(await cache.get('k'), undefined);
     release('late');
     await new Promise((resolve) => setImmediate(resolve));

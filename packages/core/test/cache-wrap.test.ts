@@ -43,22 +43,14 @@ describe('cache.wrap', () => {
   it('caches null but not undefined', async () => {
     const { cache } = setup();
     let calls = 0;
-    await cache.wrap('n', () => {
+    const counted = (value: unknown) => () => {
       calls++;
-      return null;
-    });
-    await cache.wrap('n', () => {
-      calls++;
-      return null;
-    });
-    await cache.wrap('u', () => {
-      calls++;
-      return undefined;
-    });
-    await cache.wrap('u', () => {
-      calls++;
-      return undefined;
-    });
+      return value;
+    };
+    await cache.wrap('n', counted(null));
+    await cache.wrap('n', counted(null));
+    await cache.wrap('u', counted(undefined));
+    await cache.wrap('u', counted(undefined));
     assert.equal(calls, 3);
   });
 

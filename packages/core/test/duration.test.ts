@@ -13,6 +13,11 @@ describe('parseDuration', () => {
     ['1h', 3600],
     ['2 days', 172800],
     ['500ms', 0.5],
+    // A bare number is seconds however it is written: '.5' must not fall through to ms's milliseconds.
+    ['.5', 0.5],
+    [' 30 ', 30],
+    ['1.5h', 5400],
+    ['30 days', 2592000],
     ['never', Number.POSITIVE_INFINITY],
     [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY],
   ];

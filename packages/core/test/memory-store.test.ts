@@ -84,6 +84,23 @@ describe('createMemoryStore', () => {
     assert.equal(store.get('forever'), 'v');
   });
 
+  test('arms no timer per key: a thousand entries with ttls add at most one timer', () => {
+    // Expiry is a timestamp checked on read; lru-cache may keep one shared clock-refresh timer.
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const store = createMemoryStore({ ttl: '1h' });
+    for (let i = 0; i < 1000; i++) store.set(`k${i}`, i, 60 + i);
+    for (let i = 0; i < 1000; i++) store.get(`k${i}`);
+    assert.ok(timers() - before <= 1, `timers added: ${timers() - before}`);
+  });
+
+  test('keeps an entry whose ttl is past 24.8 days (2^31 ms) on the default clock', () => {
+    const store = createMemoryStore();
+    store.set('k', 'v', 30 * 24 * 3600);
+    assert.equal(store.get('k'), 'v');
+  });
+
   test('increment keeps the expiry of an existing counter', () => {
     const clock = createTestClock();
     const store = createMemoryStore({ now: clock.now });

@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import type { Fill, ResponseCacheEngine } from '@larder/http';
 import type { Request } from 'express';
 import { captureResponse } from './capture-response.ts';
-import { type MarkedRequest, refreshing } from './request-marks.ts';
+import { type MarkedRequest, type Refreshing, refreshing } from './request-marks.ts';
 
 // Headers the detached copy leaves out: it must fetch the whole representation, not a 304 or a range.
 const DROPPED = new Set([
@@ -24,14 +24,15 @@ const DROPPED = new Set([
 export function refreshInBackground(req: Request, engine: ResponseCacheEngine, fill: Fill): void {
   setImmediate(() => {
     const copy = detachedRequest(req);
-    (copy as MarkedRequest)[refreshing] = { engine, fill };
+    const mark: Refreshing = { engine, fill, settled: false, reached: false };
+    (copy as MarkedRequest)[refreshing] = mark;
     const res = new ServerResponse(copy);
-    let settled = false;
+    // The sink reads `mark.fill` when the response ends: a route-level instance may have taken over.
     captureResponse(res, {
       maxBodySize: fill.maxBodySize,
       finish(response) {
-        settled = true;
-        return fill
+        mark.settled = true;
+        return mark.fill
           .complete(response)
           .then(
             () => undefined,
@@ -40,25 +41,23 @@ export function refreshInBackground(req: Request, engine: ResponseCacheEngine, f
           .finally(() => res.emit('finish'));
       },
       overflow(reason) {
-        settled = true;
-        fill.abandon(reason);
+        mark.settled = true;
+        mark.fill.abandon(reason);
         return {};
       },
       abort() {},
     });
+    const done = (error?: unknown): void => {
+      if (mark.settled) return;
+      mark.settled = true;
+      if (error !== undefined && error !== null && error !== 'route' && error !== 'router') {
+        mark.fill.fail(error).catch(() => undefined);
+      } else mark.fill.abandon('uncapturable');
+    };
     try {
-      (req.app as unknown as ExpressApp).handle(copy, res, (error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (error !== undefined && error !== null && error !== 'route' && error !== 'router') {
-          fill.fail(error).catch(() => undefined);
-        } else fill.abandon('uncapturable');
-      });
+      (req.app as unknown as ExpressApp).handle(copy, res, done);
     } catch (error) {
-      if (!settled) {
-        settled = true;
-        fill.fail(error).catch(() => undefined);
-      }
+      done(error);
     }
   });
 }

@@ -130,7 +130,11 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
       },
       // The engine never rejects on store failures; if it fails anyway the handler's own response still goes out.
       () => {
-        sendReply(this, { status: captured.status, headers: {}, body: captured.body });
+        sendReply(this, {
+          status: captured.status,
+          headers: asOutgoing(captured.headers),
+          body: captured.body,
+        });
         if (callback) callback();
       },
     );
@@ -173,6 +177,16 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
       if (mode === 'buffer') mode = 'off';
     },
   };
+}
+
+function asOutgoing(headers: CapturedResponse['headers']): OutgoingHeaders {
+  const out: OutgoingHeaders = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined)
+      out[name] = typeof value === 'number' ? String(value) : (value as string | string[]);
+  }
+  return out;
 }
 
 function applyHeaders(res: ServerResponse, headers: unknown): void {

@@ -5,7 +5,8 @@ import { applyHeaderPatch } from './apply-header-patch.ts';
 /**
  * Sets the response's ETag from a version key and, when the request's `If-None-Match` already
  * names it, answers `304 Not Modified` and returns `true`, so the handler returns before doing the
- * expensive work (Pylons' `etag_cache`). Only GET and HEAD whose response would be 2xx; the ETag
+ * expensive work (Pylons' `etag_cache`). Only GET and HEAD whose response would be 2xx and whose
+ * headers are not sent yet (otherwise it changes nothing and returns `false`); the ETag
  * replaces any other, so Express's `res.send` adds none of its own. When it returns `false`,
  * `req.fresh` is pinned to `false`: `etagCache` has evaluated the validators, and `res.send` must
  * not answer a 304 by its own, laxer rules (request `no-cache`, non-GMT dates).
@@ -29,7 +30,7 @@ export function etagCache(
 ): boolean {
   const decision = etagCacheDecision(
     { method: req.method, headers: req.headers },
-    { status: res.statusCode, headers: res.getHeaders() },
+    { status: res.statusCode, headers: res.getHeaders(), headersSent: res.headersSent },
     key,
     options,
   );

@@ -12,7 +12,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { refreshInBackground } from './background-refresh.ts';
 import { toCacheRequest } from './cache-request.ts';
 import { captureResponse } from './capture-response.ts';
-import { activeFill, type MarkedRequest, refreshing } from './request-marks.ts';
+import { activeFill, type MarkedRequest, type Refreshing, refreshing } from './request-marks.ts';
 
 /** The middleware `responseCache()` returns: an Express handler that also carries the admin API. */
 export interface ResponseCacheMiddleware extends ResponseCacheAdmin {
@@ -43,9 +43,13 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
     const marked = req as MarkedRequest;
     const refresh = marked[refreshing];
     if (refresh !== undefined) {
-      // A detached background refresh: only the instance that asked for it lends its control.
-      if (refresh.engine === engine) res.locals.responseCache = refresh.fill.control;
-      next();
+      // A detached background refresh: the instance that owns it lends its control and lets it through.
+      if (refresh.engine === engine) {
+        refresh.reached = true;
+        res.locals.responseCache = refresh.fill.control;
+        next();
+      } else if (refresh.reached) takeOverRefresh(req, res, next, refresh);
+      else next();
       return;
     }
     marked[activeFill]?.standAside();
@@ -63,6 +67,39 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
       setHeaders(res, decision.headers);
       next();
     } else fillFromHandler(req, res, next, decision.fill);
+  }
+
+  /**
+   * An app-wide instance's refresh reached this route-level one: as on a client request, the
+   * route's options win, so this engine decides and its fill (or refresh) replaces the outer's.
+   */
+  function takeOverRefresh(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    refresh: Refreshing,
+  ): void {
+    const adopt = (decision: Decision): void => {
+      const fill =
+        decision.kind === 'fill'
+          ? decision.fill
+          : decision.kind === 'serve'
+            ? decision.refresh
+            : undefined;
+      refresh.fill.abandon('skipped');
+      if (fill === undefined) {
+        // Nothing for this engine to refresh (fresh already, or not cacheable): stop here.
+        refresh.settled = true;
+        return;
+      }
+      refresh.engine = engine;
+      refresh.fill = fill;
+      res.locals.responseCache = fill.control;
+      next();
+    };
+    const decision = engine.handle(toCacheRequest(req));
+    if (isPromise(decision)) decision.then(adopt).catch(next);
+    else adopt(decision);
   }
 
   return Object.assign(responseCacheMiddleware, adminOf(engine));

@@ -95,7 +95,12 @@ export function resolveCacheHeadersOptions(
   } else if (expires !== undefined) {
     // A dry run validates the duration and the directives now rather than on the first request.
     cacheExpiresPatch({}, expires, cacheControl ?? {}, 0, caller);
-    success = { kind: 'expires', seconds: expires, directives: { ...cacheControl } };
+    // A deep copy: the caller's lists and extensions may change later; the defaults must not.
+    success = {
+      kind: 'expires',
+      seconds: expires,
+      directives: structuredClone(cacheControl ?? {}),
+    };
   } else if (cacheControl !== undefined) {
     const value = formatCacheControl(cacheControl, caller);
     success = value === '' ? success : { kind: 'headers', headers: { 'cache-control': value } };

@@ -19,6 +19,8 @@ export interface PendingResponse {
   readonly status: number;
   /** Headers already set, lower-case names. */
   readonly headers: HeaderRecord;
+  /** The headers have gone out already: nothing can be set any more. @default false */
+  readonly headersSent?: boolean | undefined;
 }
 
 /** What the adapter does: apply `patch`, then, when `notModified`, end the response with status 304. */
@@ -33,7 +35,8 @@ export interface EtagCacheDecision {
  * Decides `etagCache(…, key)`: for a GET or HEAD whose response would be 2xx, the ETag made from
  * `key` replaces any other (never two ETags), and a matching `If-None-Match` (or, without it, a
  * satisfied `If-Modified-Since` against a `Last-Modified` already set) means 304 without the
- * body's representation headers. Other requests are left untouched (RFC 9110 §13.1.2, §13.2.1).
+ * body's representation headers. Other requests, and responses whose headers are already sent,
+ * are left untouched (RFC 9110 §13.1.2, §13.2.1).
  *
  * @param caller - the public function named in error messages
  * @throws TypeError for an invalid key or options
@@ -54,8 +57,12 @@ export function etagCacheDecision(
   // Validate the key on every request, so a bad key fails in development even on a POST.
   const etag = etagFromKey(key, { weak: options.weak }, caller);
   const method = request.method.toUpperCase();
+  // Once the headers are out, neither an ETag nor a 304 can be sent: the handler carries on.
   const eligible =
-    (method === 'GET' || method === 'HEAD') && response.status >= 200 && response.status < 300;
+    response.headersSent !== true &&
+    (method === 'GET' || method === 'HEAD') &&
+    response.status >= 200 &&
+    response.status < 300;
   if (!eligible) return { notModified: false, etag: undefined, patch: EMPTY_PATCH };
   const notModified = isNotModified(request, {
     etag,

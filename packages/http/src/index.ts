@@ -1,5 +1,11 @@
-export type { CacheControlOptions, CacheExpiresValue } from './browser-cache.ts';
+export type {
+  BrowserCacheHelpers,
+  CacheControlOptions,
+  CacheExpiresValue,
+  HeaderAccess,
+} from './browser-cache.ts';
 export {
+  browserCacheHelpers,
   cacheControlPatch,
   cacheExpiresPatch,
   NEVER_EXPIRES_SECONDS,

@@ -6,6 +6,7 @@ import {
   NEVER_EXPIRES_SECONDS,
   noCachePatch,
 } from '../src/browser-cache.ts';
+import { MAX_DELTA_SECONDS } from '../src/cache-control.ts';
 import { formatHttpDate } from '../src/http-date.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -105,7 +106,14 @@ describe('cacheExpiresPatch', () => {
     assert.equal(patch.set['cache-control'], 'no-store, max-age=0');
     assert.equal(patch.set.expires, at(0));
   });
+  it('clamps a huge duration at the delta-seconds limit so Expires stays a valid date', () => {
+    const patch = cacheExpiresPatch({}, 1e12, {}, NOW);
+    assert.equal(patch.set['cache-control'], `max-age=${MAX_DELTA_SECONDS}`);
+    assert.equal(patch.set.expires, at(MAX_DELTA_SECONDS));
+  });
   const bad: Array<[unknown, unknown, RegExp]> = [
+    [new Date(8.64e15), {}, /^RangeError: cacheExpires: expected a Date between/],
+    [60, null, /^TypeError: cacheExpires: directives must be an object/],
     [-1, {}, /^RangeError: cacheExpires: option "duration"/],
     ['soon', {}, /^RangeError: cacheExpires/],
     [new Date('x'), {}, /^RangeError: cacheExpires: expected a valid Date/],

@@ -34,6 +34,21 @@ describe('resolveCacheHeadersOptions', () => {
       assert.throws(() => resolveCacheHeadersOptions(options as CacheHeadersOptions), message);
     });
   }
+  it('does not keep a reference to the caller’s nested lists and extensions (express-cache-controller’s shared defaults)', () => {
+    const cacheControl = { private: ['x-user'], extensions: { community: 'a' } };
+    const resolved = resolveCacheHeadersOptions({ cacheControl, expires: 60, now });
+    cacheControl.private.push('x-leak');
+    cacheControl.extensions.community = 'leaked';
+    const patch = cacheHeadersPatch(resolved, { method: 'GET', status: 200, headers: {} });
+    assert.equal(patch?.set['cache-control'], 'private="x-user", max-age=60, community=a');
+  });
+  it('hands out a fresh patch every time, so changing one cannot change the defaults', () => {
+    const resolved = resolveCacheHeadersOptions({ noCache: true });
+    const response = { method: 'GET', status: 200, headers: {} };
+    const first = cacheHeadersPatch(resolved, response);
+    (first?.set as Record<string, string>)['cache-control'] = 'public, max-age=600';
+    assert.equal(cacheHeadersPatch(resolved, response)?.set['cache-control'], 'no-store');
+  });
   it('does not keep a reference to the caller’s directives', () => {
     const cacheControl = { maxAge: 60 };
     const resolved = resolveCacheHeadersOptions({ cacheControl });

@@ -109,7 +109,7 @@ describe('isNotModified', () => {
 
 describe('notModifiedHeaders (RFC 9110 §15.4.5)', () => {
   it('keeps Cache-Control, Content-Location, Date, ETag, Expires, Vary and Last-Modified only', () => {
-    const full: HeaderRecord = {
+    const kept: HeaderRecord = {
       'cache-control': 'max-age=60',
       'content-location': '/a',
       date: LM,
@@ -117,21 +117,15 @@ describe('notModifiedHeaders (RFC 9110 §15.4.5)', () => {
       expires: LATER,
       vary: ['Accept', 'Accept-Language'],
       'last-modified': LM,
+    };
+    const dropped: HeaderRecord = {
       'content-type': 'text/html',
       'content-length': '12',
       'content-encoding': 'gzip',
       'set-cookie': ['a=1'],
       'x-custom': 'y',
     };
-    assert.deepEqual(notModifiedHeaders(full), {
-      'cache-control': 'max-age=60',
-      'content-location': '/a',
-      date: LM,
-      etag: '"1"',
-      expires: LATER,
-      vary: ['Accept', 'Accept-Language'],
-      'last-modified': LM,
-    });
+    assert.deepEqual(notModifiedHeaders({ ...kept, ...dropped }), kept);
   });
   it('matches names case-insensitively and writes numbers as strings', () => {
     assert.deepEqual(notModifiedHeaders({ ETag: '"1"', Expires: 0 as unknown as string }), {

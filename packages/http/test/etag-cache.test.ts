@@ -57,6 +57,18 @@ describe('etagCacheDecision', () => {
       assert.equal(decide({ 'if-none-match': '"v1"' }, { status }).etag, undefined);
     });
   }
+  it('leaves a response whose headers are already sent untouched, even when If-None-Match matches', () => {
+    const decision = etagCacheDecision(
+      { method: 'GET', headers: { 'if-none-match': '"v1"' } },
+      { status: 200, headers: {}, headersSent: true },
+      'v1',
+    );
+    assert.deepEqual(decision, {
+      notModified: false,
+      etag: undefined,
+      patch: { set: {}, remove: [] },
+    });
+  });
   it('throws a TypeError naming etagCache for a bad key, on any method', () => {
     assert.throws(
       () => etagCacheDecision({ method: 'POST', headers: {} }, { status: 200, headers: {} }, ''),

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatCacheControl, mergeCacheControl, parseCacheControl } from '../src/cache-control.ts';
 import { isNotModified, notModifiedHeaders, notModifiedRemovals } from '../src/conditional.ts';
-import { parseETagList, strongCompare, weakCompare } from '../src/etag.ts';
+import { etagFromKey, isETag, parseETagList, strongCompare, weakCompare } from '../src/etag.ts';
+import { etagCacheDecision } from '../src/etag-cache.ts';
 import { formatHttpDate, parseHttpDate } from '../src/http-date.ts';
 import { mergeVary, parseVary } from '../src/vary.ts';
 
@@ -153,6 +154,78 @@ describe('every parser in @larder/http on random and adversarial input', () => {
         }
         notModifiedHeaders({ etag: inm, vary: cc });
         notModifiedRemovals({ 'content-type': inm });
+      }),
+      runs,
+    );
+  });
+
+  it('format∘parse reads back every directive formatCacheControl wrote', () => {
+    const seconds = fc.integer({ min: 0, max: 2 ** 32 });
+    const fields = fc.uniqueArray(fc.constantFrom('set-cookie', 'authorization', 'x-a'), {
+      minLength: 1,
+    });
+    const directives = fc.record(
+      {
+        maxAge: seconds,
+        sMaxAge: seconds,
+        noCache: fc.oneof(fc.constant(true as const), fields),
+        noStore: fc.constant(true as const),
+        private: fc.oneof(fc.constant(true as const), fields),
+        public: fc.constant(true as const),
+        immutable: fc.constant(true as const),
+        staleWhileRevalidate: seconds,
+        extensions: fc.dictionary(
+          fc.stringMatching(/^x-[a-z]{1,8}$/),
+          fc.oneof(
+            fc.constant(true as const),
+            fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(directives, (input) => {
+        const parsed = parseCacheControl(formatCacheControl(input));
+        for (const key of ['maxAge', 'sMaxAge', 'staleWhileRevalidate'] as const) {
+          if (input[key] !== undefined) assert.equal(parsed[key], Math.min(input[key], 2 ** 31));
+        }
+        for (const key of ['noCache', 'private', 'noStore', 'public', 'immutable'] as const) {
+          assert.deepEqual(parsed[key], input[key]);
+        }
+        const extensions = Object.entries(input.extensions ?? {});
+        assert.deepEqual(Object.entries(parsed.extensions ?? {}), extensions);
+      }),
+      runs,
+    );
+  });
+
+  it('etagFromKey always makes a valid entity-tag from a non-empty key', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(anyString, fc.double({ noNaN: true, noDefaultInfinity: true })),
+        (key) => {
+          if (key === '') return;
+          assert.ok(isETag(etagFromKey(key)));
+          assert.ok(isETag(etagFromKey(key, { weak: true })));
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('etagCacheDecision never throws on client headers and answers 304 only for a listed tag', () => {
+    fc.assert(
+      fc.property(anyString, headerValue, headerValue, (method, inm, ims) => {
+        const decision = etagCacheDecision(
+          { method, headers: { 'if-none-match': inm, 'if-modified-since': ims } },
+          { status: 200, headers: {} },
+          'v1',
+        );
+        if (decision.notModified) {
+          const listed = parseETagList(inm);
+          assert.ok(listed === '*' || listed.some((tag) => weakCompare(tag, '"v1"')));
+        }
       }),
       runs,
     );

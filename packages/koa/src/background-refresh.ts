@@ -26,7 +26,7 @@ export function refreshInBackground(ctx: Context, engine: ResponseCacheEngine, f
   const url = ctx.originalUrl;
   setImmediate(() => {
     const copy = detachedRequest(source, url);
-    const mark: Refreshing = { engine, fill, settled: false };
+    const mark: Refreshing = { engine, fill, settled: false, reached: false };
     (copy as MarkedRequest)[refreshing] = mark;
     const settle = (): void => {
       // No middleware reached the `responseCache` that asked (another one answered first).

@@ -5,7 +5,8 @@ import { applyHeaderPatch } from './apply-header-patch.ts';
 /**
  * Sets the response's ETag from a version key and, when the request's `If-None-Match` already
  * names it, answers `304 Not Modified` and returns `true`, so the handler returns before doing the
- * expensive work (Pylons' `etag_cache`). Only GET and HEAD whose response would be 2xx; the ETag
+ * expensive work (Pylons' `etag_cache`). Only GET and HEAD whose response would be 2xx and whose
+ * headers are not sent yet (otherwise it changes nothing and returns `false`); the ETag
  * replaces any other, so `@koa/etag` adds none of its own. When it returns `false`,
  * `ctx.fresh` is pinned to `false` so a conditional-get middleware cannot answer 304 by laxer rules.
  *
@@ -27,7 +28,7 @@ export function etagCache(ctx: Context, key: string | number, options?: EtagCach
   const status = !explicit && ctx.body == null && ctx.status === 404 ? 200 : ctx.status;
   const decision = etagCacheDecision(
     { method: ctx.method, headers: ctx.headers },
-    { status, headers: ctx.response.headers },
+    { status, headers: ctx.response.headers, headersSent: ctx.headerSent },
     key,
     options,
   );

@@ -10,10 +10,15 @@ export interface ActiveFill {
   standAside(): void;
 }
 
-/** The background refresh a detached request runs, and the engine that asked for it. */
+/**
+ * The background refresh a detached request runs, and the engine that owns it. A route-level
+ * `responseCache` that the refresh of an app-wide one reaches takes it over (replaces both).
+ */
 export interface Refreshing {
-  readonly engine: ResponseCacheEngine;
-  readonly fill: Fill;
+  engine: ResponseCacheEngine;
+  fill: Fill;
+  /** Set once the owner saw the request: an instance after it (route-level) takes over, one before it stands by. */
+  reached: boolean;
   /** Set once the fill got its `complete`, `fail` or `abandon`. */
   settled: boolean;
 }

@@ -11,7 +11,13 @@ import type { Context, Next } from 'koa';
 import { refreshInBackground } from './background-refresh.ts';
 import { toCacheRequest } from './cache-request.ts';
 import { type CapturedBody, captureBody } from './capture-body.ts';
-import { activeFill, type MarkedContext, type MarkedRequest, refreshing } from './request-marks.ts';
+import {
+  activeFill,
+  type MarkedContext,
+  type MarkedRequest,
+  type Refreshing,
+  refreshing,
+} from './request-marks.ts';
 
 /** The middleware `responseCache()` returns: a Koa middleware that also carries the admin API. */
 export interface ResponseCacheMiddleware extends ResponseCacheAdmin {
@@ -44,10 +50,13 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
   async function responseCacheMiddleware(ctx: Context, next: Next): Promise<void> {
     const refresh = (ctx.req as MarkedRequest)[refreshing];
     if (refresh !== undefined) {
-      // A detached background refresh: only the instance that asked for it captures.
-      if (refresh.engine !== engine) return next();
+      // A detached background refresh: the instance that owns it captures what the handler answers.
+      if (refresh.engine !== engine) {
+        if (!refresh.reached) return next();
+        if (!(await takeOverRefresh(ctx, refresh))) return;
+      }
+      refresh.reached = true;
       refresh.settled = true;
-      ctx.state.responseCache = refresh.fill.control;
       ctx.respond = false;
       await fillFromHandler(ctx, next, refresh.fill, true);
       return;
@@ -65,6 +74,32 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
       return next();
     }
     await fillFromHandler(ctx, next, decision.fill, false);
+  }
+
+  /**
+   * An app-wide instance's refresh reached this route-level one: as on a client request, the
+   * route's options win, so this engine decides and its fill (or refresh) replaces the outer's.
+   * Resolves `false` when this engine has nothing to refresh.
+   */
+  async function takeOverRefresh(ctx: Context, refresh: Refreshing): Promise<boolean> {
+    (ctx as MarkedContext)[activeFill]?.standAside();
+    let decision = engine.handle(toCacheRequest(ctx));
+    if (isPromise(decision)) decision = await decision;
+    const fill =
+      decision.kind === 'fill'
+        ? decision.fill
+        : decision.kind === 'serve'
+          ? decision.refresh
+          : undefined;
+    refresh.fill.abandon('skipped');
+    if (fill === undefined) {
+      refresh.settled = true;
+      ctx.respond = false;
+      return false;
+    }
+    refresh.engine = engine;
+    refresh.fill = fill;
+    return true;
   }
 
   return Object.assign(responseCacheMiddleware, adminOf(engine));
@@ -101,6 +136,11 @@ async function fillFromHandler(
     if (aside) return;
     req.headers = original;
     marked[activeFill] = undefined;
+    if (!detached && (ctx.respond === false || ctx.res.headersSent)) {
+      // The handler wrote to `ctx.res` itself: there is nothing in `ctx` to capture.
+      fill.abandon('uncapturable');
+      return;
+    }
     captured = await captureBody(ctx, fill.maxBodySize);
   } catch (error) {
     if (aside) throw error;

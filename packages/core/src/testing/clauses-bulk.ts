@@ -48,11 +48,14 @@ export const bulkClauses: readonly StoreContractClause[] = [
     name: 'clear(prefix) removes only keys that start with the prefix, taken literally',
     needs: ['clear'],
     async run(store) {
-      const doomed = ['user:1', 'user:2', 'user:10', 'p*x', 'p*'];
-      const kept = ['users:1', 'other:user:1', 'User:1', 'user', 'p.x', 'pax', 'px*'];
+      // Glob and regex metacharacters in a prefix are literal: an unescaped 'p*' or 'a?[b]:'
+      // handed to a pattern matcher (Redis SCAN MATCH, a RegExp) would reach the kept keys.
+      const doomed = ['user:1', 'user:2', 'user:10', 'p*x', 'p*', 'a?[b]:1'];
+      const kept = ['users:1', 'other:user:1', 'User:1', 'user', 'p.x', 'pax', 'px*', 'axb:1'];
       for (const key of [...doomed, ...kept]) await store.set(key, key);
       await store.clear!('user:');
       await store.clear!('p*');
+      await store.clear!('a?[b]:');
       for (const key of doomed) assert.equal(await store.get(key), undefined, `${key} cleared`);
       for (const key of kept) assert.equal(await store.get(key), key, `${key} kept`);
     },
@@ -60,6 +63,7 @@ export const bulkClauses: readonly StoreContractClause[] = [
   clause({
     name: 'clear() without a prefix removes every entry',
     needs: ['clear'],
+    retains: 'any',
     async run(store) {
       await store.set('contract:c1', 1);
       await store.set('other:c2', 2);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { clause, type StoreContractClause } from './clause.ts';
 
+const DAY_SECONDS = 24 * 3600;
+
 /** Expiry, measured on the injected clock (or by sleeping when the clock is real). */
 export const ttlClauses: readonly StoreContractClause[] = [
   clause({
@@ -24,7 +26,21 @@ export const ttlClauses: readonly StoreContractClause[] = [
     },
   }),
   clause({
+    name: 'a ttl beyond 24.8 days (2^31 ms, the setTimeout limit) keeps the entry until it elapses',
+    farFuture: true,
+    async run(store, { clock }) {
+      await store.set('contract:long', 'v', 30 * DAY_SECONDS);
+      // A store that arms a timer per key sees it fire at once past 2^31 - 1 ms: let it fire.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await clock.advance(29 * DAY_SECONDS * 1000);
+      assert.equal(await store.get('contract:long'), 'v', '29 days into a 30-day ttl');
+      await clock.advance(2 * DAY_SECONDS * 1000);
+      assert.equal(await store.get('contract:long'), undefined, '31 days into a 30-day ttl');
+    },
+  }),
+  clause({
     name: 'a ttl of 0 or less stores nothing and removes an existing entry',
+    retains: 'any',
     async run(store) {
       await store.set('contract:zero', 'v', 0);
       assert.equal(await store.get('contract:zero'), undefined, 'ttl 0');

@@ -165,10 +165,15 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     flight: Flight,
     now: number,
   ): Decision | Promise<Decision> | undefined {
-    if (flight.entry !== undefined) {
-      // The leader's entry, while its store write is still settling.
-      this.counters.coalesced++;
-      return this.#serve(flight.entry, request, now, 'HIT');
+    const made = flight.entry;
+    if (made !== undefined) {
+      // The leader's entry, while its store write is still settling (a slow store), if still fresh.
+      if (now < freshUntil(made)) {
+        this.counters.coalesced++;
+        return this.#serve(made, request, now, 'HIT');
+      }
+      this.flights.delete(key);
+      return undefined;
     }
     const lost = flight.settled || now - flight.started > this.#coalesceMs;
     if (lost) {

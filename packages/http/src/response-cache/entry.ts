@@ -1,6 +1,6 @@
 import { etagFromBody } from '../etag.ts';
-import { formatHttpDate } from '../http-date.ts';
 import { mergeVary } from '../vary.ts';
+import { compactBody, compactValue, httpDate } from './compact.ts';
 import type { CapturedResponse, OutgoingHeaders } from './types.ts';
 
 /** The entry format's tag; an entry with any other tag (a foreign or older value) reads as a miss. */
@@ -28,54 +28,6 @@ export interface StoredEntry {
   readonly w: number;
   /** Seconds servable stale in place of an error after it stops being fresh; {@link NEVER} for ever. */
   readonly e: number;
-}
-
-// RFC 9110 §7.6.1 hop-by-hop and per-connection fields, and RFC 9111 §3.1's Proxy-* fields, are
-// never stored. Content-Length is recomputed from the stored body; Age is generated on each reply
-// (RFC 9111 §5.1).
-const DROPPED = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authentication-info',
-  'proxy-authorization',
-  'content-length',
-  'age',
-]);
-
-/**
- * The response's headers as a reply may carry them: values as strings (repeated fields as lists),
- * hop-by-hop fields, the fields named by `Connection` and the `omit` list removed.
- */
-export function outgoingHeaders(
-  response: CapturedResponse,
-  omit: readonly string[],
-  statusHeader: string | undefined,
-): OutgoingHeaders {
-  const source = response.headers;
-  const connection = source.connection;
-  const listed =
-    connection === undefined
-      ? undefined
-      : String(connection)
-          .toLowerCase()
-          .split(',')
-          .map((f) => f.trim());
-  const out: OutgoingHeaders = {};
-  for (const name of Object.keys(source)) {
-    const value = source[name];
-    if (value === undefined || DROPPED.has(name) || name === statusHeader) continue;
-    if (name.startsWith('proxy-') || listed?.includes(name) || omit.includes(name)) continue;
-    out[name] =
-      typeof value === 'string' ? value : typeof value === 'number' ? String(value) : [...value];
-  }
-  out['content-length'] = String(response.body.length);
-  return out;
 }
 
 /** What {@link createEntry} needs besides the response. */
@@ -140,70 +92,6 @@ export function refreshUntil(entry: StoredEntry): number {
 /** Epoch ms until which the entry may replace an error. */
 export function errorUntil(entry: StoredEntry): number {
   return until(freshUntil(entry), entry.e);
-}
-
-/** Fields whose values differ per response: kept flat, never interned. */
-const UNIQUE_FIELDS = new Set([
-  'etag',
-  'date',
-  'last-modified',
-  'expires',
-  'location',
-  'content-location',
-  'link',
-  'content-disposition',
-  'set-cookie',
-]);
-/** Most distinct header values interned; the table is dropped when full. */
-const INTERN_LIMIT = 2000;
-const interned = new Map<string, string>();
-
-/**
- * A header value as an entry keeps it: values most responses share (Content-Type, Cache-Control,
- * Vary, Content-Length…) as one shared string instead of a copy per entry, the others flat.
- */
-function compactValue(name: string, value: string): string {
-  if (value === memoText) return value;
-  if (UNIQUE_FIELDS.has(name) || value.length > 200) return flatString(value);
-  const known = interned.get(value);
-  if (known !== undefined) return known;
-  const flat = flatString(value);
-  if (interned.size >= INTERN_LIMIT) interned.clear();
-  interned.set(flat, flat);
-  return flat;
-}
-
-/**
- * The same text as one flat string. V8 keeps a string built by concatenation (a cache key, an
- * ETag) as a tree of pieces, costing about 30 bytes per piece for as long as an entry lives; a
- * JSON round trip is the portable way to get a single flat copy. Short strings are never trees.
- */
-export function flatString(text: string): string {
-  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
-}
-
-let memoSecond = Number.NaN;
-let memoText = '';
-
-/** The HTTP date of a time; entries stored within one second share one string instead of a copy each. */
-function httpDate(now: number): string {
-  const second = Math.floor(now / 1000);
-  if (second !== memoSecond) {
-    memoText = formatHttpDate(second * 1000);
-    memoSecond = second;
-  }
-  return memoText;
-}
-
-/**
- * A body that does not pin a larger buffer: a slice of a pooled or concatenated buffer would keep
- * the whole backing store alive for as long as the entry lives.
- */
-function compactBody(body: Buffer): Buffer {
-  if (body.byteOffset === 0 && body.buffer.byteLength === body.byteLength) return body;
-  const copy = Buffer.allocUnsafeSlow(body.byteLength);
-  body.copy(copy);
-  return copy;
 }
 
 /**

@@ -1,18 +1,13 @@
 import { type Duration, parseDuration } from '@larder/core';
 import type { Flight } from './coalesce.ts';
+import { flatString } from './compact.ts';
 import { codingBit } from './encoding.ts';
-import {
-  createEntry,
-  errorUntil,
-  flatString,
-  outgoingHeaders,
-  type StoredEntry,
-  storeTtl,
-} from './entry.ts';
+import { createEntry, errorUntil, type StoredEntry, storeTtl } from './entry.ts';
 import type { FillContext } from './fill-context.ts';
 import { FN } from './options.ts';
 import { replyFromEntry, statusOnly } from './replay.ts';
 import { checkStorable } from './storability.ts';
+import { outgoingHeaders } from './stored-headers.ts';
 import type {
   BypassReason,
   CacheRequest,
@@ -130,8 +125,8 @@ export class CacheFill implements Fill {
     const entry = createEntry(response, headers, vary, {
       now,
       ttl: this.control.seconds ?? o.ttl,
-      staleWhileRevalidate: o.staleWhileRevalidate,
-      staleIfError: o.staleIfError,
+      staleWhileRevalidate: verdict.staleAllowed ? o.staleWhileRevalidate : 0,
+      staleIfError: verdict.staleAllowed ? o.staleIfError : 0,
     });
     this.ctx.missMemory.forget(this.key);
     counters.stored++;

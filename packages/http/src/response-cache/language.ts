@@ -24,8 +24,11 @@ export class LanguageKeyer {
     const known = this.#memo.get(value);
     if (known !== undefined) return known;
     const chosen = this.#negotiate(value);
-    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
-    this.#memo.set(value, chosen);
+    // Only header values of a sane length are remembered, so hostile ones cannot fill the memo.
+    if (value.length <= 256) {
+      if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+      this.#memo.set(value, chosen);
+    }
     return chosen;
   }
 

@@ -14,7 +14,12 @@ export interface StorePolicy {
 /** The verdict on a response: a refusal reason, or the header fields to leave out of the entry. */
 export type Storability =
   | { readonly ok: false; readonly reason: BypassReason }
-  | { readonly ok: true; readonly omit: readonly string[] };
+  | {
+      readonly ok: true;
+      readonly omit: readonly string[];
+      /** False when the response forbids serving it stale (`must-revalidate`, `proxy-revalidate`). */
+      readonly staleAllowed: boolean;
+    };
 
 const NOTHING: readonly string[] = [];
 
@@ -56,7 +61,13 @@ export function checkStorable(
     ...(Array.isArray(cc.noCache) ? cc.noCache : NOTHING),
     ...(Array.isArray(cc.private) ? cc.private : NOTHING),
   ];
-  return { ok: true, omit: omit.length === 0 ? NOTHING : omit.map((f) => f.toLowerCase()) };
+  return {
+    ok: true,
+    omit: omit.length === 0 ? NOTHING : omit.map((f) => f.toLowerCase()),
+    // RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.8: these forbid serving the response stale, RFC 5861
+    // windows included; the entry then gets no stale windows.
+    staleAllowed: cc.mustRevalidate !== true && cc.proxyRevalidate !== true,
+  };
 }
 
 function present(value: HeaderValue | undefined): boolean {

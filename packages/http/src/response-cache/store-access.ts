@@ -6,10 +6,11 @@ let shared: Store | undefined;
 
 /**
  * The memory store every response cache without a `store` option shares in this process, made on
- * first use, so that an app-wide and a per-route `responseCache()` see the same entries.
+ * first use, so that an app-wide and a per-route `responseCache()` see the same entries. It holds
+ * at most 100 000 entries and 512 MiB (as the memory store measures them), least recently used first out.
  */
 export function defaultResponseStore(): Store {
-  shared ??= createMemoryStore({ maxEntries: 100_000, maxBytes: 256 * 1024 * 1024 });
+  shared ??= createMemoryStore({ maxEntries: 100_000, maxBytes: 512 * 1024 * 1024 });
   return shared;
 }
 
@@ -35,8 +36,17 @@ export function openStorage(
     onError: report,
     now: options.now,
   });
+  // The memory store answers synchronously and never throws: read it directly so a hit needs no
+  // promise. The facade stores an untagged value as itself; a tagged one is an envelope (an
+  // array) whose tag stamps the facade must check, so those go through it.
+  const direct = store.name === 'memory' && store.capabilities?.serializes === false;
   return {
-    get: (key) => cache.get(key),
+    get: direct
+      ? (key) => {
+          const raw = store.get(key);
+          return Array.isArray(raw) ? cache.get(key) : raw;
+        }
+      : (key) => cache.get(key),
     set: (key, value, ttl, tags) =>
       cache.set(key, value, tags.length > 0 ? { ttl, tags } : { ttl }),
     clear: (prefix) => cache.clear(literal(prefix)),

@@ -184,7 +184,7 @@ export interface ResponseCacheAdmin {
 export interface ResponseCacheEngine extends ResponseCacheAdmin {
   /**
    * Decides what to do with a request. Answers synchronously when the store does (the memory
-   * store's hit path allocates no promise).
+   * store's hit path allocates no promise; a tagged entry's stamps are checked through one).
    */
   handle(request: CacheRequest): Decision | Promise<Decision>;
 }

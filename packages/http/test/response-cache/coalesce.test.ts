@@ -136,11 +136,13 @@ describe('coalescing concurrent misses', () => {
       },
       delete: async (key: string) => values.delete(key),
     };
-    const { engine } = engineWith({ store });
+    const { engine, time } = engineWith({ store, ttl: 60 });
     const leader = await fillOf(engine.handle(get('/a')));
     await leader.complete(ok('x'));
     const late = await engine.handle(get('/a'));
     assert.equal(late.kind, 'serve');
+    time.advance(61);
+    assert.equal((await engine.handle(get('/a'))).kind, 'fill', 'not once it has expired');
     written.resolve();
     await ticks();
     assert.equal(values.size, 1);

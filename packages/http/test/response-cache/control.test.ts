@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { counted, engineWith, get, run } from './helpers.ts';
+import { counted, engineWith, get, ok, run } from './helpers.ts';
 
 describe('handler-level control (Fill.control)', () => {
   test('skip() sends the response without storing it', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import fc from 'fast-check';
 import type { CacheRequest } from '@larder/http';
+import fc from 'fast-check';
 import { KeyBuilder } from '../../src/response-cache/cache-key.ts';
 import { resolveOptions } from '../../src/response-cache/options.ts';
 import { engineWith, ok } from './helpers.ts';
@@ -11,7 +11,10 @@ const header = fc.oneof(text, fc.array(text, { maxLength: 3 }), fc.constant(unde
 
 const request = fc.record({
   method: fc.constantFrom('GET', 'HEAD'),
-  path: fc.oneof(fc.constant('/a'), text.map((t) => `/${t}`)),
+  path: fc.oneof(
+    fc.constant('/a'),
+    text.map((t) => `/${t}`),
+  ),
   query: text,
   host: fc.oneof(text, fc.constant(undefined)),
   headers: fc.record({
@@ -40,7 +43,9 @@ describe('hostile client input', () => {
   });
 
   test('gives different requests different keys (no collisions between components)', () => {
-    const keys = new KeyBuilder(resolveOptions({ language: true, host: true, headers: ['x-a', 'x-b'] }));
+    const keys = new KeyBuilder(
+      resolveOptions({ language: true, host: true, headers: ['x-a', 'x-b'] }),
+    );
     fc.assert(
       fc.property(request, request, (a, b) => {
         const ka = keys.keyOf(a);

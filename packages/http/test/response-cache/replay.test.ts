@@ -124,6 +124,24 @@ describe('replaying a hit', () => {
   });
 });
 
+describe('the hit path', () => {
+  test('answers a memory-store hit synchronously, without a promise', async () => {
+    const { engine } = engineWith();
+    await run(engine, get('/a'), counted());
+    const decision = engine.handle(get('/a'));
+    assert.equal(typeof (decision as { then?: unknown }).then, 'undefined');
+    assert.equal((decision as { kind: string }).kind, 'serve');
+  });
+
+  test('checks the tags of a tagged memory-store entry before serving it', async () => {
+    const { engine } = engineWith({ tags: ['t'] });
+    await run(engine, get('/a'), counted());
+    assert.equal((await engine.handle(get('/a'))).kind, 'serve');
+    await engine.invalidateTags(['t']);
+    assert.equal((await engine.handle(get('/a'))).kind, 'fill');
+  });
+});
+
 describe('X-Cache', () => {
   test('is MISS on a stored miss, HIT on a hit, BYPASS when not cacheable', async () => {
     const { engine } = engineWith();

@@ -163,3 +163,21 @@ describe('stale-if-error', () => {
     assert.equal(again.kind === 'serve' && again.reply.body?.toString(), 'v1');
   });
 });
+
+describe('responses that forbid stale serving (RFC 9111 §4.2.4)', () => {
+  for (const directive of ['must-revalidate', 'proxy-revalidate']) {
+    test(`never serves a response with ${directive} stale, neither while revalidating nor on error`, async () => {
+      const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 30, staleIfError: 60 });
+      await run(
+        engine,
+        get('/a'),
+        counted(() => ok('v1', { 'cache-control': `max-age=10, ${directive}` })),
+      );
+      time.advance(15);
+      const d = await engine.handle(get('/a'));
+      assert.equal(d.kind, 'fill');
+      assert.ok(d.kind === 'fill');
+      assert.equal(await d.fill.fail(new Error('down')), undefined);
+    });
+  }
+});

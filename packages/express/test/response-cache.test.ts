@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { createMemoryStore } from '@larder/core';
+import express from 'express';
+import request from 'supertest';
+import { responseCache } from '../src/index.ts';
+
+const servers: Server[] = [];
+after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
+
+async function listen(app: express.Express): Promise<Server> {
+  const server = createServer(app);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+describe('Express responseCache capture', () => {
+  it('streams a response whose handler flushes headers early, and does not store it', async () => {
+    let calls = 0;
+    const app = express();
+    app.use(responseCache({ store: createMemoryStore() }));
+    app.get('/events', (_req, res) => {
+      calls++;
+      res.setHeader('Content-Type', 'text/event-stream');
+      res.flushHeaders();
+      res.write('data: one\n\n');
+      setImmediate(() => res.end('data: two\n\n'));
+    });
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).get('/events').buffer(true).expect(200);
+      assert.equal(res.text, 'data: one\n\ndata: two\n\n');
+      assert.equal(res.headers['x-cache'], 'BYPASS');
+    }
+    assert.equal(calls, 2);
+  });
+
+  it('releases waiting requests at once when the filling client disconnects', {
+    timeout: 5000,
+  }, async () => {
+    let calls = 0;
+    const app = express();
+    app.use(responseCache({ store: createMemoryStore(), coalesceTimeout: 60 }));
+    app.get('/slow', (_req, res) => {
+      calls++;
+      if (calls === 1) return; // the first handler never answers
+      res.send('second');
+    });
+    const server = await listen(app);
+    const port = (server.address() as AddressInfo).port;
+    const first = httpRequest({ port, host: '127.0.0.1', path: '/slow' });
+    first.on('error', () => {});
+    first.end();
+    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const second = request(server).get('/slow');
+    const answer = second.then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first.destroy();
+    const res = await answer;
+    assert.equal(res.status, 200);
+    assert.equal(res.text, 'second');
+  });
+
+  it('keys a router-mounted responseCache on the full path', async () => {
+    let calls = 0;
+    const store = createMemoryStore();
+    const cache = responseCache({ store });
+    const router = express.Router();
+    router.use(cache);
+    router.get('/item', (_req, res) => {
+      res.send(`item ${++calls}`);
+    });
+    const app = express();
+    app.use('/api', router);
+    await request(app).get('/api/item').expect('item 1');
+    await request(app).get('/api/item').expect('item 1');
+    await cache.invalidatePath('/api/item');
+    await request(app).get('/api/item').expect('item 2');
+  });
+
+  it('captures headers given to writeHead as a flat list', async () => {
+    const app = express();
+    app.use(responseCache({ store: createMemoryStore() }));
+    app.get('/flat', (_req, res) => {
+      res.writeHead(200, ['Content-Type', 'text/plain', 'X-Flat', 'yes']);
+      res.end('flat');
+    });
+    await request(app).get('/flat');
+    const hit = await request(app).get('/flat').expect(200, 'flat');
+    assert.equal(hit.headers['x-cache'], 'HIT');
+    assert.equal(hit.headers['x-flat'], 'yes');
+  });
+
+  it('sends the error of a handler through the default final handler without storing it', async () => {
+    let calls = 0;
+    const app = express();
+    app.set('env', 'test');
+    app.use(responseCache({ store: createMemoryStore() }));
+    app.get('/boom', () => {
+      calls++;
+      throw new Error('boom');
+    });
+    await request(app).get('/boom').expect(500);
+    await request(app).get('/boom').expect(500);
+    assert.equal(calls, 2);
+  });
+});

@@ -1,0 +1,49 @@
+import type { CapturedResponse, OutgoingHeaders } from './types.ts';
+
+// RFC 9110 §7.6.1 hop-by-hop and per-connection fields, and RFC 9111 §3.1's Proxy-* fields, are
+// never stored. Content-Length is recomputed from the stored body; Age is generated on each reply
+// (RFC 9111 §5.1).
+const DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authentication-info',
+  'proxy-authorization',
+  'content-length',
+  'age',
+]);
+
+/**
+ * The response's headers as a reply may carry them: values as strings (repeated fields as lists),
+ * hop-by-hop fields, the fields named by `Connection` and the `omit` list removed.
+ */
+export function outgoingHeaders(
+  response: CapturedResponse,
+  omit: readonly string[],
+  statusHeader: string | undefined,
+): OutgoingHeaders {
+  const source = response.headers;
+  const connection = source.connection;
+  const listed =
+    connection === undefined
+      ? undefined
+      : String(connection)
+          .toLowerCase()
+          .split(',')
+          .map((f) => f.trim());
+  const out: OutgoingHeaders = {};
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    if (value === undefined || DROPPED.has(name) || name === statusHeader) continue;
+    if (name.startsWith('proxy-') || listed?.includes(name) || omit.includes(name)) continue;
+    out[name] =
+      typeof value === 'string' ? value : typeof value === 'number' ? String(value) : [...value];
+  }
+  out['content-length'] = String(response.body.length);
+  return out;
+}

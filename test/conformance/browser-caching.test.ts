@@ -140,6 +140,11 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
       ],
       ['an ISO date', { 'If-Modified-Since': '2094-01-01T00:00:00Z' }],
       [
+        'an empty If-None-Match beside a valid date',
+        { 'If-None-Match': '', 'If-Modified-Since': 'Mon, 07 Nov 2094 08:49:37 GMT' },
+      ],
+      ['a 10 KB If-Modified-Since', { 'If-Modified-Since': `${'Mon, '.repeat(2500)}` }],
+      [
         'a garbage If-None-Match beside a valid date',
         { 'If-None-Match': 'junk', 'If-Modified-Since': 'Mon, 07 Nov 2094 08:49:37 GMT' },
       ],

@@ -13,6 +13,7 @@ import {
   removeQuietly,
 } from './file-entries.ts';
 import { createKeyQueue } from './key-queue.ts';
+import { createLimit } from './limit.ts';
 import { type Clock, expiresAt, type Store, type StoreCapabilities } from './store.ts';
 
 /** The store {@link createFileStore} returns: every optional method is present and resolves a promise. */
@@ -54,6 +55,8 @@ export interface FileStoreOptions {
 
 const FN = 'createFileStore';
 const BAD = Symbol('bad');
+/** Files one store holds open at once, far below common open-file limits (256 and up). */
+const OPEN_FILES = 64;
 
 /**
  * Creates a store that keeps one file per entry under `dir`: file names are the SHA-256 of the
@@ -81,6 +84,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const now = checkFunction(options.now, FN, 'now') ?? Date.now;
 
   const exclusive = createKeyQueue();
+  const withFile = createLimit(OPEN_FILES);
   const instance = randomBytes(6).toString('hex');
   let sequence = 0;
   let estimate: number | undefined;
@@ -92,7 +96,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   async function read(key: string): Promise<CodecEntry | undefined | typeof BAD> {
     let bytes: Buffer;
     try {
-      bytes = await readFile(pathOf(key));
+      bytes = await withFile(() => readFile(pathOf(key)));
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -124,15 +128,17 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     const frame = encodeEntry({ key, expires, value });
     const temp = `${file}.${instance}.${sequence++}.tmp`;
     try {
-      const handle = await openTemp(temp);
-      try {
-        await handle.writeFile(frame);
-        // The write time orders pruning; taking it from the store's clock keeps tests exact.
-        const seconds = now() / 1000;
-        await handle.utimes(seconds, seconds);
-      } finally {
-        await handle.close();
-      }
+      await withFile(async () => {
+        const handle = await openTemp(temp);
+        try {
+          await handle.writeFile(frame);
+          // The write time orders pruning; taking it from the store's clock keeps tests exact.
+          const seconds = now() / 1000;
+          await handle.utimes(seconds, seconds);
+        } finally {
+          await handle.close();
+        }
+      });
       await rename(temp, file);
     } catch (error) {
       await removeQuietly(temp);

@@ -1,3 +1,4 @@
+import { createCache } from '../src/cache.ts';
 import type { Store } from '../src/store.ts';
 
 /** A clock tests move by hand; epoch ms. */
@@ -100,4 +101,17 @@ export async function until(condition: () => boolean | Promise<boolean>): Promis
     if (waited > 5000) throw new Error('until: condition never held');
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
+}
+
+/** A cache on one `mapStore` (`s`) with a manual clock, recording what reaches onError. */
+export function wrapSetup(options: { async?: boolean } = {}) {
+  const clock = manualClock();
+  const errors: Error[] = [];
+  const store = mapStore(clock.now, { async: options.async ?? false });
+  const cache = createCache({
+    now: clock.now,
+    stores: { s: store },
+    onError: (e) => errors.push(e),
+  });
+  return { clock, cache, errors, store };
 }

@@ -190,6 +190,22 @@ describe('createFileStore', () => {
     }
   });
 
+  test('bulk operations on 1000 keys stay within a 200 open-file limit', async () => {
+    const dir = freshDir();
+    const fixture = fileURLToPath(new URL('./fixtures/bulk-file-store.ts', import.meta.url));
+    const node = [process.execPath, '--conditions=@larder/source', '--import', 'tsx', fixture];
+    const command = `ulimit -n 200 && exec ${[...node, dir, '1000'].map(quote).join(' ')}`;
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
+      (resolve) => {
+        const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.on('close', (exit) => resolve({ code: exit, stderr }));
+      },
+    );
+    assert.equal(code, 0, stderr);
+  });
+
   test('two processes hammering the same keys in one directory leave only decodable entries', async () => {
     const dir = freshDir();
     const fixture = fileURLToPath(new URL('./fixtures/hammer-file-store.ts', import.meta.url));
@@ -216,3 +232,7 @@ describe('createFileStore', () => {
     }
   });
 });
+
+function quote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { after, describe, it } from 'node:test';
+import compression from 'compression';
 import express, { type Request, type Response } from 'express';
 import request from 'supertest';
 import { cacheHeaders, etagCache } from '../src/index.ts';
@@ -12,24 +13,60 @@ async function serve(app: express.Express): Promise<Server> {
   return server;
 }
 
+/** Every ETag line sent: Node's client keeps only the first of a repeated one in `headers`. */
+function etagLines(response: request.Response): string[] {
+  const raw = (response as unknown as { res: { rawHeaders: string[] } }).res.rawHeaders;
+  return raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'etag');
+}
+
 describe('Express: etagCache with Express’s own ETag and freshness logic', () => {
-  for (const setting of ['weak', 'strong', false] as const) {
-    it(`sends exactly our ETag when the app's etag setting is ${String(setting)}`, async () => {
+  const cases: Array<[label: string, setting: 'weak' | 'strong' | false, end: 'send' | 'end']> = [
+    ["the app's etag setting is weak", 'weak', 'send'],
+    ["the app's etag setting is strong", 'strong', 'send'],
+    ["the app's etag setting is false", false, 'send'],
+    // res.end bypasses res.send's ETag logic entirely (graphql/express-graphql#115).
+    ['the handler ends with res.end', 'weak', 'end'],
+  ];
+  for (const [label, setting, end] of cases) {
+    it(`sends exactly our ETag, once, and 304s on it when ${label}`, async () => {
       const app = express();
       app.set('etag', setting);
       let calls = 0;
       app.get('/', (req: Request, res: Response) => {
         if (etagCache(req, res, 'v1')) return;
         calls++;
-        res.send('body');
+        res[end]('body');
       });
       const server = await serve(app);
       const full = await request(server).get('/').expect(200);
-      assert.equal(full.headers.etag, '"v1"');
+      assert.deepEqual(etagLines(full), ['"v1"']);
       await request(server).get('/').set('If-None-Match', '"v1"').expect(304);
       assert.equal(calls, 1);
     });
   }
+});
+
+describe('Express: etagCache behind compression', () => {
+  it('revalidates a compressed response whose ETag is weak, as a coded body needs', async () => {
+    const app = express();
+    app.use(compression({ threshold: 0 }));
+    let calls = 0;
+    app.get('/', (req: Request, res: Response) => {
+      if (etagCache(req, res, 'v1', { weak: true })) return;
+      calls++;
+      res.send('x'.repeat(2048));
+    });
+    const server = await serve(app);
+    const full = await request(server).get('/').set('Accept-Encoding', 'gzip').expect(200);
+    assert.equal(full.headers['content-encoding'], 'gzip');
+    assert.equal(full.headers.etag, 'W/"v1"');
+    await request(server)
+      .get('/')
+      .set('Accept-Encoding', 'gzip')
+      .set('If-None-Match', full.headers.etag!)
+      .expect(304);
+    assert.equal(calls, 1);
+  });
 });
 
 describe('Express: cacheHeaders', () => {

@@ -124,7 +124,10 @@ export function formatCacheControl(
   for (const [name, property, kind] of DIRECTIVES) {
     const value = input[property];
     if (value === undefined || value === false) continue;
-    if (value === true) {
+    if (value === true && kind === 'seconds') {
+      // delta-seconds directives have no bare form (RFC 9111 §5.2, RFC 5861 §3).
+      throw new TypeError(`${caller}: "${property}" must be a duration, got true`);
+    } else if (value === true) {
       parts.push(name);
     } else if (kind === 'list') {
       parts.push(formatList(name, value, caller, property));

@@ -45,7 +45,8 @@ export function isNotModified(request: ConditionalRequest, validators: Validator
   if (method !== 'GET' && method !== 'HEAD') return false;
   const headers = request.headers ?? {};
   const ifNoneMatch = headerText(headers['if-none-match']);
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '') {
+  // §13.1.3: the field's presence alone, even empty or malformed, rules out If-Modified-Since.
+  if (ifNoneMatch !== undefined) {
     // §13.1.2: "*" matches any current representation; the caller has one (it would send 2xx).
     const listed = parseETagList(ifNoneMatch);
     if (listed === '*') return true;

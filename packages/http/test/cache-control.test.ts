@@ -188,6 +188,9 @@ describe('formatCacheControl', () => {
       [{ maxage: 5 }, TypeError, /unknown directive "maxage"/],
       [{ noCache: ['bad name'] }, TypeError, /invalid field name/],
       [{ public: 'yes' }, TypeError, /"public" must be a boolean/],
+      // A valueless stale-while-revalidate is invalid (RFC 5861 §3): refuse to write one.
+      [{ staleWhileRevalidate: true }, TypeError, /"staleWhileRevalidate" must be a duration/],
+      [{ maxAge: true }, TypeError, /"maxAge" must be a duration/],
       [{ extensions: { 'max-age': '5' } }, TypeError, /registered directive/],
       [{ extensions: { x: 'line\nbreak' } }, TypeError, /cannot be sent/],
       [null, TypeError, /must be an object/],

@@ -46,10 +46,12 @@ describe('isNotModified', () => {
       const headers = { 'if-none-match': '"old"', 'if-modified-since': LATER };
       assert.equal(check(headers, { etag: '"new"', lastModified: LM }), false);
     });
-    it('ignores If-Modified-Since when If-None-Match is malformed', () => {
-      const headers = { 'if-none-match': 'junk', 'if-modified-since': LATER };
-      assert.equal(check(headers, { etag: '"new"', lastModified: LM }), false);
-    });
+    for (const inm of ['junk', '', '  ', ['', '']]) {
+      it(`ignores If-Modified-Since when If-None-Match is present but ${JSON.stringify(inm)}`, () => {
+        const headers = { 'if-none-match': inm, 'if-modified-since': LATER };
+        assert.equal(check(headers, { etag: '"new"', lastModified: LM }), false);
+      });
+    }
     it('answers 304 when the request also says Cache-Control: no-cache (the origin validates)', () => {
       const headers = { 'if-none-match': '"a"', 'cache-control': 'no-cache' };
       assert.equal(check(headers, { etag: '"a"' }), true);

@@ -41,6 +41,12 @@ describe('mergeVary', () => {
       assert.equal(mergeVary(existing, ...fields), expected);
     });
   }
+  it('reads and merges a 10 KB value without duplicating', () => {
+    const huge = Array.from({ length: 1000 }, (_, i) => `X-Field-${i}`).join(', ');
+    assert.ok(huge.length > 10_000);
+    assert.equal((parseVary(huge) as string[]).length, 1000);
+    assert.equal(mergeVary(huge, 'x-field-999', 'Accept'), `${huge}, Accept`);
+  });
   it('throws a TypeError for a field that is not a header name', () => {
     assert.throws(() => mergeVary('Accept', 'bad name'), /^TypeError: mergeVary/);
   });

@@ -29,13 +29,14 @@ export const ttlClauses: readonly StoreContractClause[] = [
     name: 'a ttl beyond 24.8 days (2^31 ms, the setTimeout limit) keeps the entry until it elapses',
     farFuture: true,
     async run(store, { clock }) {
-      await store.set('contract:long', 'v', 30 * DAY_SECONDS);
+      // 60 days is past 2^31 ms and 2^32 ms too (a TTL kept in 32 bits would wrap around).
+      await store.set('contract:long', 'v', 60 * DAY_SECONDS);
       // A store that arms a timer per key sees it fire at once past 2^31 - 1 ms: let it fire.
       await new Promise((resolve) => setTimeout(resolve, 5));
-      await clock.advance(29 * DAY_SECONDS * 1000);
-      assert.equal(await store.get('contract:long'), 'v', '29 days into a 30-day ttl');
+      await clock.advance(59 * DAY_SECONDS * 1000);
+      assert.equal(await store.get('contract:long'), 'v', '59 days into a 60-day ttl');
       await clock.advance(2 * DAY_SECONDS * 1000);
-      assert.equal(await store.get('contract:long'), undefined, '31 days into a 30-day ttl');
+      assert.equal(await store.get('contract:long'), undefined, '61 days into a 60-day ttl');
     },
   }),
   clause({

@@ -121,10 +121,25 @@ function headerText(value: HeaderValue | undefined): string | undefined {
 export class KeyBuilder {
   readonly #options: ResolvedOptions;
   readonly #languages: LanguageKeyer | undefined;
+  /** Canonical forms of recent query strings (bounded), so repeated queries skip the parse. */
+  readonly #queries = new Map<string, string | undefined>();
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.#languages = options.language ? new LanguageKeyer(options.languages) : undefined;
+  }
+
+  #query(raw: string): string | undefined {
+    const mode = this.#options.query;
+    if (raw === '' || mode === false) return '';
+    if (raw.length > 256) return canonicalQuery(raw, mode);
+    let query = this.#queries.get(raw);
+    if (query === undefined) {
+      query = canonicalQuery(raw, mode);
+      if (this.#queries.size >= 1000) this.#queries.clear();
+      this.#queries.set(raw, query);
+    }
+    return query;
   }
 
   /**
@@ -142,7 +157,7 @@ export class KeyBuilder {
       head = pathSegment(custom);
     } else {
       head = pathSegment(request.path);
-      query = canonicalQuery(request.query, o.query);
+      query = this.#query(request.query);
     }
     if (head === undefined || query === undefined) return undefined;
     let host = '';

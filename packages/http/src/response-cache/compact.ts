@@ -1,6 +1,7 @@
 // Entries live long and there may be a hundred thousand of them: each helper here trims what one
 // entry costs beyond its body bytes, measured with heap snapshots (see the README's memory note).
 import { formatHttpDate } from '../http-date.ts';
+import type { OutgoingHeaders } from './types.ts';
 
 /** Fields whose values differ per response: kept flat, never interned. */
 const UNIQUE_FIELDS = new Set([
@@ -64,4 +65,19 @@ export function compactBody(body: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(body.byteLength);
   body.copy(copy);
   return copy;
+}
+
+/**
+ * The same headers in an object V8 lays out most compactly: one built by `JSON.parse` keeps every
+ * field inside the object, where one grown field by field keeps most of them in a separate
+ * property array (about 35 bytes more per entry). The values are then put back as they are, so
+ * interned strings stay shared.
+ */
+export function compactHeaders(headers: OutgoingHeaders): OutgoingHeaders {
+  const names = Object.keys(headers);
+  let text = '{';
+  for (const name of names) text += `${text === '{' ? '' : ','}${JSON.stringify(name)}:null`;
+  const out = JSON.parse(`${text}}`) as OutgoingHeaders;
+  for (const name of names) out[name] = headers[name] as string | string[];
+  return out;
 }

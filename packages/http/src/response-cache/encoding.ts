@@ -23,6 +23,21 @@ export function acceptedCodings(header: HeaderValue | undefined): number {
   if (header === undefined) return 0;
   const text = typeof header === 'string' ? header : Array.isArray(header) ? header.join(',') : '';
   if (text === '') return 0;
+  // Clients send a handful of distinct values: remember them (bounded) instead of parsing each time.
+  const known = memo.get(text);
+  if (known !== undefined) return known;
+  const codings = parseCodings(text);
+  if (text.length <= 256) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, codings);
+  }
+  return codings;
+}
+
+const MEMO_LIMIT = 256;
+const memo = new Map<string, number>();
+
+function parseCodings(text: string): number {
   let accepted = 0;
   let refused = 0;
   let wildcard = false;

@@ -1,6 +1,6 @@
 import { etagFromBody } from '../etag.ts';
 import { mergeVary } from '../vary.ts';
-import { compactBody, compactValue, httpDate } from './compact.ts';
+import { compactBody, compactHeaders, compactValue, httpDate } from './compact.ts';
 import type { CapturedResponse, OutgoingHeaders } from './types.ts';
 
 /** The entry format's tag; an entry with any other tag (a foreign or older value) reads as a miss. */
@@ -28,6 +28,8 @@ export interface StoredEntry {
   readonly w: number;
   /** Seconds servable stale in place of an error after it stops being fresh; {@link NEVER} for ever. */
   readonly e: number;
+  /** The name of the cache-status slot in `h` (`''` for none), so a cache with another name can drop it. */
+  readonly s: string;
 }
 
 /** What {@link createEntry} needs besides the response. */
@@ -37,6 +39,8 @@ export interface EntryTimes {
   readonly ttl: number;
   readonly staleWhileRevalidate: number;
   readonly staleIfError: number;
+  /** The cache-status header's name, given a slot in the stored headers. */
+  readonly statusHeader: string | undefined;
 }
 
 /**
@@ -60,14 +64,19 @@ export function createEntry(
     const value = headers[name];
     if (typeof value === 'string') headers[name] = compactValue(name, value);
   }
+  // Slots each reply overwrites (Age, the cache status), so a hit copies the object without
+  // changing its shape; a reply that must not carry them (a miss) leaves them out.
+  headers.age = '0';
+  if (times.statusHeader !== undefined) headers[times.statusHeader] = 'HIT';
   return {
     v: FORMAT,
-    h: headers,
+    h: compactHeaders(headers),
     b: body,
     t: times.now,
     f: seconds(times.ttl),
     w: seconds(times.staleWhileRevalidate),
     e: seconds(times.staleIfError),
+    s: times.statusHeader ?? '',
   };
 }
 
@@ -108,7 +117,8 @@ export function readEntry(value: unknown): StoredEntry | undefined {
     typeof e.t !== 'number' ||
     typeof e.f !== 'number' ||
     typeof e.w !== 'number' ||
-    typeof e.e !== 'number'
+    typeof e.e !== 'number' ||
+    typeof e.s !== 'string'
   ) {
     return undefined;
   }

@@ -127,6 +127,7 @@ export class CacheFill implements Fill {
       ttl: this.control.seconds ?? o.ttl,
       staleWhileRevalidate: verdict.staleAllowed ? o.staleWhileRevalidate : 0,
       staleIfError: verdict.staleAllowed ? o.staleIfError : 0,
+      statusHeader: o.statusHeader,
     });
     this.ctx.missMemory.forget(this.key);
     counters.stored++;

@@ -35,8 +35,24 @@ export function replyFromEntry(
       body: undefined,
     };
   }
-  const headers = decorate({ ...stored }, entry, now, status, statusHeader, age);
+  // The stored headers already hold `age` and status-header slots (see createEntry): a copy
+  // that only overwrites them keeps V8's fast object shape, where adding fields per hit would not.
+  const slot = entry.s;
+  const headers =
+    age && slot === (statusHeader ?? '')
+      ? { ...stored }
+      : without(stored, age ? slot : 'age', age ? '' : slot);
+  decorate(headers, entry, now, status, statusHeader, age);
   return { status: 200, headers, body: request.method === 'HEAD' ? undefined : entry.b };
+}
+
+/** A copy of the stored headers without the named slots (a miss has no Age; another cache's status slot). */
+function without(stored: OutgoingHeaders, a: string, b: string): OutgoingHeaders {
+  const out: OutgoingHeaders = {};
+  for (const name in stored) {
+    if (name !== a && name !== b) out[name] = stored[name] as string | string[];
+  }
+  return out;
 }
 
 /** True when the request's conditional headers match the entry's validators (RFC 9110 §13.2.2). */

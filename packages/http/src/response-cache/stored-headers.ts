@@ -39,7 +39,10 @@ export function outgoingHeaders(
   const out: OutgoingHeaders = {};
   for (const name of Object.keys(source)) {
     const value = source[name];
-    if (value === undefined || DROPPED.has(name) || name === statusHeader) continue;
+    // `__proto__` cannot be a plain own field of a record: it is never stored or replayed.
+    if (value === undefined || DROPPED.has(name) || name === statusHeader || name === '__proto__') {
+      continue;
+    }
     if (name.startsWith('proxy-') || listed?.includes(name) || omit.includes(name)) continue;
     out[name] =
       typeof value === 'string' ? value : typeof value === 'number' ? String(value) : [...value];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
+import { createMemoryStore } from '@larder/core';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
 const head = (path: string, headers = {}) => ({ ...get(path, headers), method: 'HEAD' });
@@ -176,6 +177,21 @@ describe('X-Cache', () => {
     const { reply } = await run(engine, get('/a'), counted());
     assert.equal(reply.headers['x-cache'], undefined);
     assert.equal(reply.headers.age, '0');
+  });
+
+  test('leaves out another cache status header when caches sharing a store name it differently', async () => {
+    const store = createMemoryStore();
+    const { engine: writer } = engineWith({ store });
+    const { engine: silent } = engineWith({ store, statusHeader: false });
+    const { engine: renamed } = engineWith({ store, statusHeader: 'X-Larder' });
+    await run(writer, get('/a'), counted());
+    const quiet = await run(silent, get('/a'), counted());
+    assert.equal(quiet.decision, 'serve');
+    assert.equal(quiet.reply.headers['x-cache'], undefined);
+    const other = await run(renamed, get('/a'), counted());
+    assert.equal(other.reply.headers['x-cache'], undefined);
+    assert.equal(other.reply.headers['x-larder'], 'HIT');
+    assert.equal(other.reply.headers.age, '0');
   });
 
   test('never stores the handler own X-Cache header', async () => {

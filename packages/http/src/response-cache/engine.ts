@@ -78,8 +78,16 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     return this.counters.snapshot();
   }
 
-  protected override forget(scope: string): void {
-    for (const key of this.flights.keys()) if (key.startsWith(scope)) this.flights.delete(key);
+  /** Bumped by every invalidation: a fill that started before it does not store its response. */
+  epoch = 0;
+
+  protected override fence(scope: string | undefined): void {
+    this.epoch++;
+    for (const [key, flight] of this.flights) {
+      if (scope === undefined ? flight.entry !== undefined : key.startsWith(scope)) {
+        this.flights.delete(key);
+      }
+    }
   }
 
   handle(request: CacheRequest): Decision | Promise<Decision> {

@@ -17,6 +17,8 @@ export interface FillContext {
   readonly vary: readonly string[];
   /** The same plus `accept-encoding`, for a response with a content coding. */
   readonly codedVary: readonly string[];
+  /** Bumped by every invalidation; a fill compares it with the value it started under. */
+  readonly epoch: number;
   /** The content codings a request accepts (the key's coding component). */
   codingsOf(request: CacheRequest): number;
 }

@@ -51,6 +51,8 @@ export class CacheFill implements Fill {
   readonly control = new FillControl();
   readonly maxBodySize: number;
   #done = false;
+  /** The engine's invalidation epoch when this fill began. */
+  readonly #epoch: number;
 
   constructor(
     private readonly ctx: FillContext,
@@ -64,6 +66,7 @@ export class CacheFill implements Fill {
     private readonly refresh: boolean,
   ) {
     this.maxBodySize = ctx.options.maxBodySize;
+    this.#epoch = ctx.epoch;
   }
 
   complete(response: CapturedResponse): Promise<Reply> {
@@ -130,6 +133,12 @@ export class CacheFill implements Fill {
       statusHeader: o.statusHeader,
     });
     this.ctx.missMemory.forget(this.key);
+    if (this.#epoch !== this.ctx.epoch) {
+      // An invalidation ran while the handler did: its response may predate it, so it is sent
+      // but not stored (nor shared with waiters).
+      this.#release(undefined);
+      return replyFromEntry(entry, this.request, now, 'MISS', o.statusHeader, false);
+    }
     counters.stored++;
     // The stored key lives as long as the entry: keep it as one flat string.
     const write = this.ctx.storage.set(flatString(this.key), entry, storeTtl(entry, now), tags);

@@ -16,8 +16,11 @@ export abstract class Invalidator implements ResponseCacheAdmin {
 
   abstract stats(): ResponseCacheStats;
 
-  /** Drops in-process state (fills being shared) for keys under `scope`. */
-  protected abstract forget(scope: string): void;
+  /**
+   * Fences fills running in this process (their responses may predate the invalidation, so they
+   * are not stored) and drops shared in-process state for keys under `scope` (all keys for tags).
+   */
+  protected abstract fence(scope: string | undefined): void;
 
   /**
    * Removes every variant (language, host, headers, codings, HEAD) stored under a key: the value of
@@ -45,6 +48,7 @@ export abstract class Invalidator implements ResponseCacheAdmin {
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
+    this.fence(undefined);
     await this.entries.invalidateTags(tags);
   }
 
@@ -54,7 +58,7 @@ export abstract class Invalidator implements ResponseCacheAdmin {
 
   async #clear(scope: string | undefined): Promise<void> {
     if (scope === undefined) return;
-    this.forget(scope);
+    this.fence(scope);
     await this.entries.clear(scope);
   }
 }

@@ -153,4 +153,21 @@ describe('invalidation', () => {
     assert.equal((await engine.handle(get('/a'))).kind, 'fill');
     release();
   });
+
+  for (const [name, invalidate] of [
+    ['invalidatePath', (e: ResponseCacheEngine) => e.invalidatePath('/a')],
+    ['invalidateTags', (e: ResponseCacheEngine) => e.invalidateTags(['t'])],
+    ['clear', (e: ResponseCacheEngine) => e.clear()],
+  ] as const) {
+    test(`does not store a response whose handler ran while ${name} was called`, async () => {
+      const { engine } = engineWith({ tags: ['t'] });
+      const d = await engine.handle(get('/a'));
+      assert.ok(d.kind === 'fill');
+      await invalidate(engine);
+      const reply = await d.fill.complete(ok('computed before the invalidation'));
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers['x-cache'], 'MISS');
+      assert.equal((await engine.handle(get('/a'))).kind, 'fill');
+    });
+  }
 });

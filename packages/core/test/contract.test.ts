@@ -8,6 +8,7 @@ import {
   storeContract,
 } from '../src/testing/index.ts';
 import { broken, brokenStores } from './fixtures/broken-stores.ts';
+import { brokenTtlStores } from './fixtures/broken-ttl-stores.ts';
 
 const byName = new Map<string, StoreContractClause>(storeContract.map((c) => [c.name, c]));
 
@@ -16,7 +17,7 @@ describe('the store contract', () => {
     assert.equal(byName.size, storeContract.length);
   });
 
-  for (const { label, factory, breaks } of brokenStores) {
+  for (const { label, factory, breaks } of [...brokenStores, ...brokenTtlStores]) {
     describe(`when ${label}`, () => {
       for (const name of breaks) {
         test(`fails "${name}"`, async () => {

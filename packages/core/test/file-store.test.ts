@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeEntry, encodeEntry, FRAME_VERSION } from '../src/codec.ts';
 import { createFileStore } from '../src/file-store.ts';
 import { createTestClock, runStoreContract } from '../src/testing/index.ts';
+import { type OptionErrorCase, testOptionErrors } from './option-errors.ts';
 
 const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -167,7 +168,7 @@ describe('createFileStore', () => {
   });
 
   describe('when an option is invalid', () => {
-    const cases: Array<[string, unknown, ErrorConstructor, RegExp]> = [
+    const cases: OptionErrorCase[] = [
       ['no options', undefined, TypeError, /createFileStore.*"dir"/],
       ['dir missing', {}, TypeError, /createFileStore: option "dir".*undefined/],
       ['dir empty', { dir: '' }, TypeError, /"dir"/],
@@ -176,18 +177,7 @@ describe('createFileStore', () => {
       ['mode 0o1000', { dir: 'x', mode: 0o1000 }, RangeError, /createFileStore.*"mode".*512/],
       ['now 5', { dir: 'x', now: 5 }, TypeError, /createFileStore.*"now".*number/],
     ];
-    for (const [label, options, type, message] of cases) {
-      test(`throws ${type.name} naming the option for ${label}`, () => {
-        assert.throws(
-          () => createFileStore(options as never),
-          (error: Error) => {
-            assert.ok(error instanceof type, `${error.name}: ${error.message}`);
-            assert.match(error.message, message);
-            return true;
-          },
-        );
-      });
-    }
+    testOptionErrors(createFileStore, cases);
   });
 
   test('bulk operations on 1000 keys stay within a 200 open-file limit', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMemoryStore } from '../src/memory-store.ts';
 import { createTestClock, runStoreContract } from '../src/testing/index.ts';
+import { type OptionErrorCase, testOptionErrors } from './option-errors.ts';
 
 runStoreContract('memory', ({ now }) => createMemoryStore({ now }));
 runStoreContract('memory (prefixed, byte-bounded)', ({ now }) =>
@@ -142,7 +143,7 @@ describe('createMemoryStore', () => {
   });
 
   describe('when an option is invalid', () => {
-    const cases: Array<[string, Record<string, unknown>, ErrorConstructor, RegExp]> = [
+    const cases: OptionErrorCase[] = [
       ['maxEntries 0', { maxEntries: 0 }, RangeError, /createMemoryStore.*"maxEntries".*0/],
       ['maxEntries 1.5', { maxEntries: 1.5 }, RangeError, /"maxEntries".*1\.5/],
       ['maxEntries "10"', { maxEntries: '10' }, RangeError, /"maxEntries".*10/],
@@ -160,18 +161,7 @@ describe('createMemoryStore', () => {
       ['now "x"', { now: 'x' }, TypeError, /createMemoryStore.*"now".*string/],
       ['sizeOf 1', { sizeOf: 1 }, TypeError, /createMemoryStore.*"sizeOf".*number/],
     ];
-    for (const [label, options, type, message] of cases) {
-      test(`throws ${type.name} naming the option for ${label}`, () => {
-        assert.throws(
-          () => createMemoryStore(options as never),
-          (error: Error) => {
-            assert.ok(error instanceof type, `${error.name}: ${error.message}`);
-            assert.match(error.message, message);
-            return true;
-          },
-        );
-      });
-    }
+    testOptionErrors(createMemoryStore, cases);
 
     test('throws a RangeError at set time when a custom sizeOf returns a negative number', () => {
       const store = createMemoryStore({ sizeOf: () => -1 });

@@ -97,6 +97,19 @@ function lruContender(name: string, ttl: number, async: boolean): Contender {
   };
 }
 
+// The memory store's synchronous path, against lru-cache with the same TTL setting.
+function storeContender(name: string, ttl: string | undefined): Contender {
+  return {
+    name,
+    baseline: ttl === undefined ? 'lru-cache {max}' : 'lru-cache {max, ttl}',
+    async: false,
+    run() {
+      const store = createMemoryStore({ maxEntries: KEYS, ...(ttl === undefined ? {} : { ttl }) });
+      return timeSync(store.get, store.set);
+    },
+  };
+}
+
 // The facade over one memory store: awaited `get` (or `wrap`) mixed with awaited `set`.
 function facadeContender(name: string, read: 'get' | 'wrap'): Contender {
   return {
@@ -115,25 +128,9 @@ function facadeContender(name: string, read: 'get' | 'wrap'): Contender {
 
 const contenders: Contender[] = [
   lruContender('lru-cache {max}', 0, false),
-  {
-    name: 'memory store (defaults: maxEntries + maxBytes)',
-    baseline: 'lru-cache {max}',
-    async: false,
-    run() {
-      const store = createMemoryStore({ maxEntries: KEYS });
-      return timeSync(store.get, store.set);
-    },
-  },
+  storeContender('memory store (defaults: maxEntries + maxBytes)', undefined),
   lruContender('lru-cache {max, ttl}', 300_000, false),
-  {
-    name: "memory store {ttl: '5m'}",
-    baseline: 'lru-cache {max, ttl}',
-    async: false,
-    run() {
-      const store = createMemoryStore({ maxEntries: KEYS, ttl: '5m' });
-      return timeSync(store.get, store.set);
-    },
-  },
+  storeContender("memory store {ttl: '5m'}", '5m'),
   // The floor for any awaited API: the same lru-cache with every operation awaited.
   lruContender('lru-cache {max}, each op awaited', 0, true),
   facadeContender('facade get/set (awaited)', 'get'),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { acceptedCodings } from './encoding.ts';
 import { LanguageKeyer } from './language.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { CacheRequest, HeaderValue } from './types.ts';
 
-// Key layout: prefix + path + SEP + query + SEP + host + SEP + language + SEP + headers + SEP + codings.
+// Key layout: prefix + path + SEP + query + SEP + host + SEP + language + SEP + headers (the base
+// key), and for a response that varies by content coding, base + SEP + codings (see codingVariant).
 // The path comes first and unhashed so that a key prefix finds every variant of a path (every
 // query, host, language, header value and coding) and every path under a path prefix, which is
 // how invalidatePath and invalidatePrefix work on any store that can clear by prefix, across
@@ -143,7 +143,7 @@ export class KeyBuilder {
   }
 
   /**
-   * The storage key of a request, or `undefined` when it cannot be keyed safely (a custom key
+   * The base storage key of a request (without the content-coding part), or `undefined` when it cannot be keyed safely (a custom key
    * declined it, an invalid host, an absurd query): such requests bypass the cache. Never throws
    * on client input.
    */
@@ -180,7 +180,16 @@ export class KeyBuilder {
       // An absent field only matches an absent field (RFC 9111 §4.1), so it differs from an empty one.
       fields += text === undefined ? FIELD : `${FIELD}=${component(text)}`;
     }
-    const codings = acceptedCodings(request.headers['accept-encoding']);
-    return `${o.prefix}${head}${SEP}${query}${SEP}${host}${SEP}${language}${SEP}${fields}${SEP}${codings}`;
+    return `${o.prefix}${head}${SEP}${query}${SEP}${host}${SEP}${language}${SEP}${fields}`;
   }
+}
+
+/**
+ * The key of the variant of `base` for clients accepting the content codings `codings` (the bit
+ * mask of `acceptedCodings`): where a response that varies by coding is stored, so a compressed
+ * body only reaches clients that accepted its coding (RFC 9110 §12.5.3) while any number of
+ * `Accept-Encoding` spellings share a handful of entries.
+ */
+export function codingVariant(base: string, codings: number): string {
+  return `${base}${SEP}${codings}`;
 }

@@ -134,6 +134,31 @@ export function readEntry(value: unknown): StoredEntry | undefined {
   return undefined;
 }
 
+/**
+ * What the base key of a request holds when the response varies by content coding: the entries
+ * themselves then live under the base key plus the set of codings each client accepts (see
+ * `codingVariant`). An unencoded response that does not vary by coding is stored under the base key
+ * itself and serves every client, whatever its `Accept-Encoding`.
+ */
+export interface CodingMarker {
+  readonly v: typeof FORMAT;
+  /** Always 1: "look under the coding variant". */
+  readonly c: 1;
+}
+
+/** The one marker value (a serializing store round-trips it as an equal plain object). */
+export const CODING_MARKER: CodingMarker = Object.freeze({ v: FORMAT, c: 1 });
+
+/** True for a value read from the store that is a {@link CodingMarker}. */
+export function isCodingMarker(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Partial<CodingMarker>).v === FORMAT &&
+    (value as Partial<CodingMarker>).c === 1
+  );
+}
+
 /** Seconds the store should keep the entry from `now`: fresh plus the longer stale window. */
 export function storeTtl(entry: StoredEntry, now: number): number {
   const last = Math.max(refreshUntil(entry), errorUntil(entry));

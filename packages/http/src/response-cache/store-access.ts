@@ -2,16 +2,31 @@ import { type Cache, createCache, createMemoryStore, type Store } from '@larder/
 import type { ResolvedOptions } from './options.ts';
 import type { EntryStorage } from './storage.ts';
 
-let shared: Store | undefined;
+let unscoped: Store | undefined;
+const scoped = new WeakMap<object, Store>();
+
+function memoryStore(): Store {
+  return createMemoryStore({ maxEntries: 100_000, maxBytes: 512 * 1024 * 1024 });
+}
 
 /**
- * The memory store every response cache without a `store` option shares in this process, made on
- * first use, so that an app-wide and a per-route `responseCache()` see the same entries. It holds
- * at most 100 000 entries and 512 MiB (as the memory store measures them), least recently used first out.
+ * The memory store the response caches without a `store` option use for one application (`scope`,
+ * e.g. an Express or Koa app), made on first use: an app-wide and a per-route `responseCache()` of
+ * one app see the same entries, while two apps in one process never see each other's. Without a
+ * scope, one process-wide store. Each holds at most 100 000 entries and 512 MiB (as the memory
+ * store measures them), least recently used first out.
  */
-export function defaultResponseStore(): Store {
-  shared ??= createMemoryStore({ maxEntries: 100_000, maxBytes: 512 * 1024 * 1024 });
-  return shared;
+export function defaultResponseStore(scope?: object): Store {
+  if (scope === undefined) {
+    unscoped ??= memoryStore();
+    return unscoped;
+  }
+  let store = scoped.get(scope);
+  if (store === undefined) {
+    store = memoryStore();
+    scoped.set(scope, store);
+  }
+  return store;
 }
 
 /** Escapes a literal key prefix for the facade's `clear` pattern (where `*`, `?`, `[`, `\` are glob syntax). */
@@ -27,9 +42,9 @@ function literal(prefix: string): string {
  */
 export function openStorage(
   options: ResolvedOptions,
+  store: Store,
   report: (error: Error) => void,
 ): EntryStorage {
-  const store = options.store ?? defaultResponseStore();
   const cache: Cache = createCache({
     stores: { [store.name ?? 'responseCache']: store },
     timeout: options.storeTimeout,

@@ -23,6 +23,12 @@ export interface CacheRequest {
   readonly headers: HeaderRecord;
   /** The framework's trusted host (Express `req.host`, Koa `ctx.host`); only read when `host` keying is on. */
   readonly host?: string | undefined;
+  /**
+   * The application the request belongs to (Express's root `app`, Koa's `ctx.app`), compared by
+   * identity only. Without a `store` option each scope gets its own default memory store, so two
+   * apps in one process never see each other's entries; omitted, one process-wide store is used.
+   */
+  readonly scope?: object | undefined;
 }
 
 /** A response captured by an adapter after the handler finished. */
@@ -54,6 +60,8 @@ export type BypassReason =
   | 'vary'
   | 'too-large'
   | 'skipped'
+  /** An outer (app-wide) instance handed the request to an inner (route-level) one, which decides. */
+  | 'superseded'
   | 'store-error'
   | 'uncapturable';
 
@@ -122,7 +130,7 @@ export interface ResponseCacheStats {
 
 /** Options of `responseCache()` on Express and Koa (the very same type on both). */
 export interface ResponseCacheOptions {
-  /** Where entries live. @default a memory store (`createMemoryStore()`) shared by the app */
+  /** Where entries live. @default one memory store per application (`defaultResponseStore(app)`), shared by its instances */
   store?: Store;
   /** How long an entry is fresh. @default 60 (seconds) */
   ttl?: Duration;

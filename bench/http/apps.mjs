@@ -24,10 +24,12 @@ export const CONTENDERS = {
   'route-cache': { framework: 'express', kind: 'peer' },
   'express-limit': { framework: 'express', kind: 'limit' },
   'express-uncached': { framework: 'express', kind: 'baseline' },
+  'express-replay': { framework: 'express', kind: 'diagnostic' },
   'larder-koa': { framework: 'koa', kind: 'larder', peer: 'koa-cash' },
   'koa-cash': { framework: 'koa', kind: 'peer' },
   'koa-limit': { framework: 'koa', kind: 'limit' },
   'koa-uncached': { framework: 'koa', kind: 'baseline' },
+  'koa-replay': { framework: 'koa', kind: 'diagnostic' },
 };
 
 /**
@@ -95,6 +97,13 @@ export async function createContender(name, options = {}) {
         res.end(BODY);
       });
       break;
+    case 'express-replay':
+      // What any cache pays to replay the headers of a stored response (Larder's hit header set).
+      app.use(function replay(_req, res) {
+        res.writeHead(200, replayHeaders());
+        res.end(BODY);
+      });
+      break;
     case 'express-uncached':
       app.get(route, expressHandler);
       break;
@@ -113,6 +122,13 @@ export async function createContender(name, options = {}) {
         ctx.body = BODY;
       });
       break;
+    case 'koa-replay':
+      app.use(function replay(ctx) {
+        const headers = replayHeaders();
+        for (const name in headers) ctx.res.setHeader(name, headers[name]);
+        ctx.body = BODY;
+      });
+      break;
     case 'koa-uncached':
       app.use(koaHandler);
       break;
@@ -120,6 +136,23 @@ export async function createContender(name, options = {}) {
       throw new TypeError(`createContender: unknown contender ${JSON.stringify(name)}`);
   }
   return { listener: framework === 'koa' ? app.callback() : app, calls };
+}
+
+const STORED_AT = Date.now();
+const STORED_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': String(BODY.length),
+  etag: 'W/"800-GnEPCADitFah7ONk3jUq9MaRvm4"',
+  date: new Date(STORED_AT).toUTCString(),
+  'last-modified': new Date(STORED_AT).toUTCString(),
+};
+
+/** The headers of a replayed entry: the stored ones plus a fresh `Age` and the cache status. */
+function replayHeaders() {
+  const headers = { ...STORED_HEADERS };
+  headers.age = String(Math.floor((Date.now() - STORED_AT) / 1000));
+  headers['x-cache'] = 'HIT';
+  return headers;
 }
 
 /** Imports a Larder adapter, or returns `undefined` when it does not load yet. */

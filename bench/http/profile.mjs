@@ -37,7 +37,7 @@ if (ready.skip) {
 }
 const started = Date.now();
 const url = `http://127.0.0.1:${ready.port}/slow`;
-await wrk(url, { seconds: 2, connections: 50, cpu: '0' });
+const warm = await wrk(url, { seconds: 2, connections: 50, cpu: '0' });
 const run = await wrk(url, { seconds: Number(secondsArg), connections: 50, cpu: '0' });
 child.disconnect();
 await new Promise((resolve) => child.once('exit', resolve));
@@ -68,7 +68,8 @@ for (const node of profile.nodes) {
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + self);
   total += self;
 }
-const requests = run.requests;
+// The profile spans the warm-up too.
+const requests = warm.requests + run.requests;
 const line = ([key, us]) =>
   `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / requests).toFixed(2).padStart(7)} µs/req  ${key}`;
 console.log(`${name}: ${run.rps.toFixed(0)} req/s over ${secondsArg}s; profile ${file}`);

@@ -10,7 +10,8 @@ const run = promisify(execFile);
  * @returns {Promise<{ rps: number, requests: number, errors: number, non2xx: number, p50: string, p99: string, raw: string }>}
  */
 export async function wrk(url, { seconds, connections, cpu }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
+  // A generous timeout: the uncached baselines answer in about a second under this load.
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', url];
   const [command, argv] = cpu ? ['taskset', ['-c', cpu, 'wrk', ...args]] : ['wrk', args];
   const { stdout } = await run(command, argv, { timeout: (seconds + 30) * 1000 });
   const number = (pattern) => Number(stdout.match(pattern)?.[1] ?? 0);

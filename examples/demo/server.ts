@@ -1,9 +1,9 @@
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 
-const port = Number(process.env.PORT ?? 3000);
-const base = `http://127.0.0.1:${port}`;
-
-createApp().listen(port, '127.0.0.1', () => {
+const server = createApp().listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  // The port actually bound (PORT=0 picks a free one).
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   process.stdout.write(`Larder demo on ${base}
 
   curl -i ${base}/slow                   # 1st: about a second, X-Cache: MISS

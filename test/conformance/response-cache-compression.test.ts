@@ -1,56 +1,97 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Test } from 'supertest';
-import { describeMatrix } from '../helpers/response-cache-matrix.ts';
+import { gunzipSync } from 'node:zlib';
+import { type RawResponse, rawRequest } from '../helpers/raw-request.ts';
+import { describeMatrix, type TestApp } from '../helpers/response-cache-matrix.ts';
 
 const text = 'Larder compresses well. '.repeat(200);
+/** Clients as they come: curl and HEAD checks send no Accept-Encoding, browsers send several. */
+const CURL = {};
+const BROWSER = { 'Accept-Encoding': 'gzip, deflate, br' };
+const GZIP_ONLY = { 'Accept-Encoding': 'gzip' };
 
-/** The body as bytes; superagent undoes one gzip layer, so double encoding would show as gzip bytes here. */
-function wire(req: Test) {
-  return req.buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
+/** The text a client reads: gunzipped once when (and only when) the response says gzip. */
+function decoded(res: RawResponse): string {
+  return (res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body).toString();
 }
 
 describeMatrix('responseCache with compression', (fw) => {
   for (const order of ['outer', 'inner'] as const) {
-    it(`never sends gzip to a client that did not ask, and decodes once for one that did (compression ${order})`, async () => {
-      let calls = 0;
-      const app = await fw.build({
-        compression: order,
-        cache: {},
-        routes: [
-          {
-            path: '/big',
-            handler: (x) => {
-              calls++;
-              x.set('Content-Type', 'text/plain');
-              x.send(text);
+    for (const [firstName, first, secondName, second] of [
+      ['a plain client', CURL, 'a gzip client', GZIP_ONLY],
+      ['a gzip client', GZIP_ONLY, 'a plain client', CURL],
+    ] as const) {
+      it(`never sends gzip to a client that did not ask, ${firstName} first then ${secondName} (compression ${order})`, async () => {
+        let calls = 0;
+        const app = await fw.build({
+          compression: order,
+          cache: {},
+          routes: [
+            {
+              path: '/big',
+              handler: (x) => {
+                calls++;
+                x.set('Content-Type', 'text/plain');
+                x.send(text);
+              },
             },
-          },
-        ],
-      });
-      for (let round = 0; round < 2; round++) {
-        const plain = await wire(app.http().get('/big').set('Accept-Encoding', 'identity')).expect(
-          200,
-        );
-        assert.equal(plain.headers['content-encoding'], undefined);
-        assert.equal(plain.body.toString(), text);
-        assert.match(String(plain.headers.vary), /accept-encoding/i);
-
-        const gzip = await wire(app.http().get('/big').set('Accept-Encoding', 'gzip')).expect(200);
-        assert.equal(gzip.headers['content-encoding'], 'gzip');
-        assert.equal(gzip.body.toString(), text);
-        assert.match(String(gzip.headers.vary), /accept-encoding/i);
-        if (round === 1) {
-          assert.equal(plain.headers['x-cache'], 'HIT');
-          assert.equal(gzip.headers['x-cache'], 'HIT');
+          ],
+        });
+        for (let round = 0; round < 2; round++) {
+          for (const headers of [first, second]) {
+            const res = await rawRequest(app.url, '/big', headers);
+            assert.equal(res.status, 200);
+            if (headers === CURL) assert.equal(res.headers['content-encoding'], undefined);
+            else assert.equal(res.headers['content-encoding'], 'gzip', 'compression still applies');
+            assert.equal(decoded(res), text, 'encoded once at most');
+            assert.match(String(res.headers.vary), /accept-encoding/i);
+            if (round === 1) assert.equal(res.headers['x-cache'], 'HIT');
+          }
+          const head = await rawRequest(app.url, '/big', {}, 'HEAD');
+          assert.equal(head.headers['content-encoding'], undefined);
+          assert.equal(head.body.length, 0);
         }
-      }
-      // At most one entry per set of accepted codings (the engine keys on that set).
-      assert.ok(calls <= 2, `handler ran ${calls} times`);
+        // At most one entry per set of accepted codings.
+        assert.ok(calls <= 2, `handler ran ${calls} times`);
+      });
+    }
+  }
+});
+
+describeMatrix('responseCache on an app that does not compress', (fw) => {
+  async function build(): Promise<{ app: TestApp; calls: () => number }> {
+    let calls = 0;
+    const app = await fw.build({
+      cache: {},
+      routes: [
+        {
+          path: '/page',
+          handler: (x) => {
+            calls++;
+            x.set('Content-Type', 'text/plain');
+            x.send(`page ${calls}`);
+          },
+        },
+      ],
+    });
+    return { app, calls: () => calls };
+  }
+
+  for (const [firstName, first, secondName, second] of [
+    ['a browser', BROWSER, 'curl', CURL],
+    ['curl', CURL, 'a browser', BROWSER],
+  ] as const) {
+    it(`serves ${secondName} the entry ${firstName} made (one entry whatever Accept-Encoding says)`, async () => {
+      const { app, calls } = await build();
+      const made = await rawRequest(app.url, '/page', first);
+      assert.equal(made.headers['x-cache'], 'MISS');
+      const hit = await rawRequest(app.url, '/page', second);
+      assert.equal(hit.headers['x-cache'], 'HIT');
+      assert.equal(hit.body.toString(), 'page 1');
+      assert.equal(hit.headers['content-encoding'], undefined);
+      const head = await rawRequest(app.url, '/page', second, 'HEAD');
+      assert.equal(head.headers['x-cache'], 'HIT');
+      assert.equal(calls(), 1);
     });
   }
 });

@@ -5,6 +5,7 @@ import {
   describeMatrix,
   type Exchange,
   manualClock,
+  type TestApp,
   until,
 } from '../helpers/response-cache-matrix.ts';
 
@@ -171,6 +172,9 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     assert.equal(store.size, 1);
     assert.equal(app.routeCache('/nested').stats().stored, 1);
     assert.equal(app.appCache?.stats().stored, 0);
+    // Standing aside for the route is not a handler's skip: it has its own counter.
+    assert.deepEqual(app.appCache?.stats().bypass, { superseded: 2 });
+    assert.deepEqual(app.routeCache('/nested').stats().bypass, {});
   });
 
   it('refreshes a stale route-level entry once in the background under an app-wide instance', async () => {
@@ -232,6 +236,32 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     // The app-wide instance reaches the entry the route made.
     await app.appCache?.invalidatePath(path);
     await app.http().get(path).expect('v2');
+  });
+
+  it('never serves one app the response another app in the process made for the same path', async () => {
+    const path = `/home-${fw.name}-${Date.now()}`;
+    const apps = await Promise.all(
+      ['public', 'admin'].map((name) =>
+        fw.build({
+          store: 'default',
+          cache: {},
+          routes: [{ path, cache: { ttl: 60 }, handler: (x) => x.send(`${name} home`) }],
+        }),
+      ),
+    );
+    const [publicApp, adminApp] = apps as [TestApp, TestApp];
+    for (let round = 0; round < 2; round++) {
+      const pub = await publicApp.http().get(path).expect(200, 'public home');
+      const admin = await adminApp.http().get(path).expect(200, 'admin home');
+      assert.equal(pub.headers['x-cache'], round === 0 ? 'MISS' : 'HIT');
+      assert.equal(admin.headers['x-cache'], round === 0 ? 'MISS' : 'HIT');
+    }
+    // Each app's admin API reaches its own default store, not the other's.
+    await adminApp.appCache?.invalidatePath(path);
+    const pub = await publicApp.http().get(path).expect(200, 'public home');
+    assert.equal(pub.headers['x-cache'], 'HIT');
+    const admin = await adminApp.http().get(path).expect(200, 'admin home');
+    assert.equal(admin.headers['x-cache'], 'MISS');
   });
 
   it('counts hits, misses, stores, 304s and bypasses', async () => {

@@ -70,6 +70,24 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
     await app.http().get('/auth-ok').set('Authorization', 'Bearer bob').expect('same for all 1');
   });
 
+  it('never serves an entry to a request with Authorization, even one an anonymous client made', async () => {
+    const r = route('/shared', (x, n) =>
+      x.send(`for ${x.header('authorization') ?? 'anyone'} ${n}`),
+    );
+    const app = await fw.build({ cache: {}, routes: [r.spec] });
+    await app.http().get('/shared').expect('for anyone 1');
+    await app.http().get('/shared').expect('for anyone 1');
+    const alice = await app
+      .http()
+      .get('/shared')
+      .set('Authorization', 'Bearer alice')
+      .expect('for Bearer alice 2');
+    assert.equal(alice.headers['x-cache'], 'BYPASS');
+    assert.equal(alice.headers.age, undefined);
+    await app.http().get('/shared').expect('for anyone 1');
+    assert.equal(app.appCache?.stats().bypass.authorization, 1);
+  });
+
   for (const cacheControl of ['private', 'no-store', 'no-cache', 'private, max-age=60']) {
     it(`never stores a response with Cache-Control: ${cacheControl}`, async () => {
       const r = route('/cc', (x, n) => {
@@ -123,9 +141,18 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
     it(`keeps a hostile X-Forwarded-Host away from other clients with host keying on (trust proxy ${trustProxy})`, async () => {
       const r = route('/home', (x) => x.send(`<a href="//${x.host()}/next">next</a>`));
       const app = await fw.build({ trustProxy, routes: [{ ...r.spec, cache: { host: true } }] });
-      await app.http().get('/home').set('Host', 'good.test').set('X-Forwarded-Host', 'evil.test');
+      const attack = await app
+        .http()
+        .get('/home')
+        .set('Host', 'good.test')
+        .set('X-Forwarded-Host', 'evil.test');
+      assert.equal(attack.text, `<a href="//${trustProxy ? 'evil' : 'good'}.test/next">next</a>`);
       const victim = await app.http().get('/home').set('Host', 'good.test').expect(200);
       assert.equal(victim.text, '<a href="//good.test/next">next</a>');
+      // Untrusted, the forwarded header is not part of the key: the attack and the victim share
+      // the good.test entry. Trusted, it is the host: the attack made its own evil.test entry.
+      assert.equal(victim.headers['x-cache'], trustProxy ? 'MISS' : 'HIT');
+      assert.equal(r.calls(), trustProxy ? 2 : 1);
     });
   }
 

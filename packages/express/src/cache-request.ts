@@ -1,21 +1,19 @@
-import type { CacheRequest } from '@larder/http';
-import type { Request } from 'express';
+import { type CacheRequest, toCacheRequest } from '@larder/http';
+import type { Application, Request } from 'express';
 
 /**
- * Translates an Express request into the engine's {@link CacheRequest}. The path comes from
- * `req.originalUrl` so a router-mounted `responseCache` keys on the full path; the host is read
- * lazily because Express parses it (and `X-Forwarded-Host` under `trust proxy`) on every access.
+ * Translates an Express request into the engine's {@link CacheRequest}: the path from
+ * `req.originalUrl` (a router-mounted `responseCache` keys on the full path), the host from
+ * `req.host` (trusted per the app's `trust proxy` setting), and as the scope the root app, so
+ * every `responseCache` of one app (sub-apps included) shares its default store and no other app does.
  */
-export function toCacheRequest(req: Request): CacheRequest {
-  const url = req.originalUrl;
-  const q = url.indexOf('?');
-  return {
-    method: req.method,
-    path: q === -1 ? url : url.slice(0, q),
-    query: q === -1 ? '' : url.slice(q + 1),
-    headers: req.headers,
-    get host() {
-      return req.host;
-    },
-  };
+export function cacheRequestOf(req: Request): CacheRequest {
+  return toCacheRequest(req.method, req.originalUrl, req.headers, () => req.host, rootApp(req.app));
+}
+
+/** The app at the root of `app`'s mounts (Express sets `parent` on an app mounted in another). */
+export function rootApp(app: Application): object {
+  let root = app as { parent?: object };
+  while (root.parent !== undefined) root = root.parent;
+  return root;
 }

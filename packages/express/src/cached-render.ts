@@ -1,5 +1,6 @@
 import { type Cache, createCache, type Duration, parseOptionalDuration } from '@larder/core';
-import type { Response } from 'express';
+import type { Application, Response } from 'express';
+import { rootApp } from './cache-request.ts';
 
 /** The part of the `@larder/core` cache facade a cached render needs: `wrap`. */
 export type RenderCache = Pick<Cache, 'wrap'>;
@@ -7,7 +8,8 @@ export type RenderCache = Pick<Cache, 'wrap'>;
 /** Template variables, as `res.render` takes them. */
 export type Locals = Record<string, unknown>;
 
-let shared: Cache | undefined;
+/** The default cache of each app (its root app), so two apps' views of one name never share HTML. */
+const defaults = new WeakMap<object, Cache>();
 
 /** Options of {@link cachedRender} (Pylons' `render(..., cache_key=, cache_expire=)`). */
 export interface CachedRenderOptions {
@@ -15,7 +17,7 @@ export interface CachedRenderOptions {
   key?: string;
   /** How long the HTML is reused, seconds or a string such as `'5m'`. @default the cache's default */
   ttl?: Duration;
-  /** The cache facade to keep HTML in. @default one `createCache()` (memory) shared by every cached render */
+  /** The cache facade to keep HTML in. @default one `createCache()` (memory) per app, shared by its cached renders */
   cache?: RenderCache;
 }
 
@@ -38,7 +40,7 @@ export async function cachedRender(
 ): Promise<void> {
   const ttl = parseOptionalDuration(options.ttl, 'cachedRender', 'ttl');
   const key = `render:${view}:${options.key ?? ''}`;
-  const cache = options.cache ?? defaultCache();
+  const cache = options.cache ?? defaultCache(res.app);
   const html = await cache.wrap(
     key,
     async () => renderToString(res, view, typeof locals === 'function' ? await locals() : locals),
@@ -48,9 +50,14 @@ export async function cachedRender(
   res.send(html);
 }
 
-function defaultCache(): Cache {
-  shared ??= createCache();
-  return shared;
+function defaultCache(app: Application): Cache {
+  const root = rootApp(app);
+  let cache = defaults.get(root);
+  if (cache === undefined) {
+    cache = createCache();
+    defaults.set(root, cache);
+  }
+  return cache;
 }
 
 function renderToString(res: Response, view: string, locals: Locals): Promise<string> {

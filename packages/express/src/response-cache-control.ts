@@ -1,29 +1,15 @@
-import type { Duration } from '@larder/core';
-import type { ResponseCacheControl } from '@larder/http';
+import { type ResponseCacheControl, responseCacheControlHelpers } from '@larder/http';
 import type { Response } from 'express';
 
 /**
- * The control object of the response `responseCache` is filling for this request (tags, skip,
- * ttl), or `undefined` when no fill is active (a hit, a bypass, no `responseCache` mounted).
+ * `responseCacheControl(res)`, `cacheTags(res, ...tags)`, `skipCache(res)` and
+ * `cacheTtl(res, duration)`: handler-level control of the response `responseCache` is filling
+ * (kept in `res.locals.responseCache`); each is a no-op without a fill. Documented on
+ * `ResponseCacheControlHelpers` in `@larder/http`.
  *
- * @example
- * responseCacheControl(res)?.tag('posts');
+ * @example cacheTags(res, 'posts', `post:${id}`);
  */
-export function responseCacheControl(res: Response): ResponseCacheControl | undefined {
-  return (res.locals as { responseCache?: ResponseCacheControl }).responseCache;
-}
-
-/** Adds tags to the entry this response will make (for `invalidateTags`); a no-op without a fill. */
-export function cacheTags(res: Response, ...tags: string[]): void {
-  responseCacheControl(res)?.tag(...tags);
-}
-
-/** Sends this response without storing it; a no-op without a fill. */
-export function skipCache(res: Response): void {
-  responseCacheControl(res)?.skip();
-}
-
-/** Stores this response for `duration` (seconds or a string such as `'5m'`) instead of the route's `ttl`; a no-op without a fill. */
-export function cacheTtl(res: Response, duration: Duration): void {
-  responseCacheControl(res)?.ttl(duration);
-}
+export const { responseCacheControl, cacheTags, skipCache, cacheTtl } =
+  responseCacheControlHelpers<Response>(
+    (res) => (res.locals as { responseCache?: ResponseCacheControl }).responseCache,
+  );

@@ -86,4 +86,25 @@ describe('cachedRender', () => {
       message: /cachedRender.*ttl/,
     });
   });
+
+  it('keeps the default cache of two apps apart: one view name, two apps, two pages', async () => {
+    const [publicApp, adminApp] = ['public', 'admin'].map((name) => {
+      const views = countingViewEngine();
+      const server = express();
+      server.engine('tpl', views.engine);
+      server.set('view engine', 'tpl');
+      server.set('views', fixtures);
+      server.get('/', async (_req, res) => {
+        await cachedRender(res, 'page', { name }, { key: 'home' });
+      });
+      return server;
+    });
+    assert.ok(publicApp && adminApp);
+    for (let round = 0; round < 2; round++) {
+      const pub = await request(publicApp).get('/').expect(200);
+      const admin = await request(adminApp).get('/').expect(200);
+      assert.match(pub.text, /public/);
+      assert.match(admin.text, /admin/);
+    }
+  });
 });

@@ -106,4 +106,50 @@ describe('Express responseCache capture', () => {
     await request(app).get('/boom').expect(500);
     assert.equal(calls, 2);
   });
+
+  it('keeps the default stores of two apps apart, even for one middleware instance mounted in both', async () => {
+    const shared = responseCache();
+    const path = `/same-${Date.now()}`;
+    const [publicApp, adminApp] = ['public', 'admin'].map((name) => {
+      const app = express();
+      app.get(path, shared, (_req, res) => {
+        res.send(`${name} page`);
+      });
+      return app;
+    });
+    assert.ok(publicApp && adminApp);
+    for (let round = 0; round < 2; round++) {
+      await request(publicApp).get(path).expect('public page');
+      await request(adminApp).get(path).expect('admin page');
+    }
+    assert.equal(shared.stats().hits, 2);
+  });
+
+  it('shares the default store of an app with the sub-apps mounted in it', async () => {
+    let calls = 0;
+    const outer = responseCache();
+    const sub = express();
+    sub.get('/page', responseCache({ ttl: 30 }), (_req, res) => {
+      res.send(`sub ${++calls}`);
+    });
+    const app = express();
+    app.use(outer);
+    app.use('/sub', sub);
+    await request(app).get('/sub/page').expect('sub 1');
+    await request(app).get('/sub/page').expect('sub 1');
+    // The app-wide instance reaches the entry the sub-app's route made.
+    await outer.invalidatePath('/sub/page');
+    await request(app).get('/sub/page').expect('sub 2');
+  });
+
+  it('throws at setup naming responseCache, the option and the value for a bad option', () => {
+    assert.throws(() => responseCache({ ttl: '5 fortnights' }), {
+      name: 'RangeError',
+      message: /responseCache.*"ttl".*5 fortnights/,
+    });
+    assert.throws(() => responseCache({ query: 'page' as unknown as string[] }), {
+      name: 'TypeError',
+      message: /responseCache.*"query".*"page"/,
+    });
+  });
 });

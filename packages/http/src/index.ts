@@ -41,6 +41,10 @@ export { etagCacheDecision } from './etag-cache.ts';
 export type { HeaderPatch } from './header-patch.ts';
 export { EMPTY_PATCH } from './header-patch.ts';
 export { formatHttpDate, parseHttpDate } from './http-date.ts';
+export { bindAdmin } from './response-cache/admin.ts';
+export { toCacheRequest } from './response-cache/cache-request.ts';
+export type { ResponseCacheControlHelpers } from './response-cache/control-helpers.ts';
+export { responseCacheControlHelpers } from './response-cache/control-helpers.ts';
 export { createResponseCache } from './response-cache/engine.ts';
 export { defaultResponseStore } from './response-cache/store-access.ts';
 export type {

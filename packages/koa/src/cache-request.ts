@@ -1,21 +1,12 @@
-import type { CacheRequest } from '@larder/http';
+import { type CacheRequest, toCacheRequest } from '@larder/http';
 import type { Context } from 'koa';
 
 /**
- * Translates a Koa context into the engine's {@link CacheRequest}. The path comes from
- * `ctx.originalUrl` so a mounted `responseCache` keys on the full path; the host is read lazily
- * because Koa parses it (and `X-Forwarded-Host` when `app.proxy` is on) on every access.
+ * Translates a Koa context into the engine's {@link CacheRequest}: the path from `ctx.originalUrl`
+ * (a mounted `responseCache` keys on the full path), the host from `ctx.host` (trusted per
+ * `app.proxy`), and as the scope `ctx.app`, so every `responseCache` of one app shares its default
+ * store and no other app does.
  */
-export function toCacheRequest(ctx: Context): CacheRequest {
-  const url = ctx.originalUrl;
-  const q = url.indexOf('?');
-  return {
-    method: ctx.method,
-    path: q === -1 ? url : url.slice(0, q),
-    query: q === -1 ? '' : url.slice(q + 1),
-    headers: ctx.req.headers,
-    get host() {
-      return ctx.host;
-    },
-  };
+export function cacheRequestOf(ctx: Context): CacheRequest {
+  return toCacheRequest(ctx.method, ctx.originalUrl, ctx.req.headers, () => ctx.host, ctx.app);
 }

@@ -108,4 +108,34 @@ describe('Koa responseCache body capture', () => {
     });
     await request(koa.callback()).get('/').expect(418, 'caught teapot');
   });
+
+  it('keeps the default stores of two apps apart, even for one middleware instance mounted in both', async () => {
+    const shared = responseCache();
+    const [publicApp, adminApp] = ['public', 'admin'].map((name) => {
+      const koa = new Koa();
+      koa.use(shared);
+      koa.use((ctx) => {
+        ctx.body = `${name} page`;
+      });
+      return koa.callback();
+    });
+    const path = `/same-${Date.now()}`;
+    assert.ok(publicApp && adminApp);
+    for (let round = 0; round < 2; round++) {
+      await request(publicApp).get(path).expect('public page');
+      await request(adminApp).get(path).expect('admin page');
+    }
+    assert.equal(shared.stats().hits, 2);
+  });
+
+  it('throws at setup naming responseCache, the option and the value for a bad option', () => {
+    assert.throws(() => responseCache({ ttl: '5 fortnights' }), {
+      name: 'RangeError',
+      message: /responseCache.*"ttl".*5 fortnights/,
+    });
+    assert.throws(() => responseCache({ query: 'page' as unknown as string[] }), {
+      name: 'TypeError',
+      message: /responseCache.*"query".*"page"/,
+    });
+  });
 });

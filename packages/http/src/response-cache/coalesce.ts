@@ -14,6 +14,10 @@ interface Waiter {
 export class Flight {
   /** The entry the leader produced, served to late arrivals until its store write settles. */
   entry: StoredEntry | undefined;
+  /** Set by an invalidation that covered this key while the flight was visible. */
+  fenced = false;
+  /** False when the entry varies by content coding: only requests accepting the leader's codings may share it. */
+  #forAll = true;
   #settled = false;
   #waiters: Waiter[] = [];
 
@@ -22,10 +26,17 @@ export class Flight {
     readonly started: number,
     /** The stale entry being refreshed, for a stale-while-revalidate refresh; served meanwhile. */
     readonly stale: StoredEntry | undefined,
+    /** The content codings the leader's request accepted (`acceptedCodings`). */
+    readonly codings: number,
   ) {}
 
   get settled(): boolean {
     return this.#settled;
+  }
+
+  /** True when the leader's entry may answer a request accepting `codings` (RFC 9110 §12.5.3). */
+  serves(codings: number): boolean {
+    return this.#forAll || this.codings === codings;
   }
 
   /** Resolves the leader's entry, or `undefined` when it made none or `timeoutMs` passed first. */
@@ -45,11 +56,15 @@ export class Flight {
     });
   }
 
-  /** Ends the flight: every waiter gets `entry` (or `undefined` to fill for itself). */
-  settle(entry: StoredEntry | undefined): void {
+  /**
+   * Ends the flight: every waiter gets `entry` (or `undefined` to fill for itself); `forAll` false
+   * when the entry varies by content coding (waiters check {@link serves}).
+   */
+  settle(entry: StoredEntry | undefined, forAll = true): void {
     if (this.#settled) return;
     this.#settled = true;
     this.entry = entry;
+    this.#forAll = forAll;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) {

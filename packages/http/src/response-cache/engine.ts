@@ -1,16 +1,23 @@
-import { KeyBuilder } from './cache-key.ts';
-import { Flight, MissMemory } from './coalesce.ts';
+import { codingVariant, KeyBuilder } from './cache-key.ts';
+import { Flight } from './coalesce.ts';
 import { acceptedCodings } from './encoding.ts';
-import { errorUntil, freshUntil, readEntry, refreshUntil, type StoredEntry } from './entry.ts';
+import {
+  errorUntil,
+  freshUntil,
+  isCodingMarker,
+  readEntry,
+  refreshUntil,
+  type StoredEntry,
+} from './entry.ts';
 import { CacheFill } from './fill.ts';
-import type { FillContext } from './fill-context.ts';
+import type { FillContext, Lookup } from './fill-context.ts';
 import { Invalidator } from './invalidation.ts';
 import { type ResolvedOptions, resolveOptions } from './options.ts';
 import { type CacheStatus, replyFromEntry, statusOnly } from './replay.ts';
+import { Spaces } from './space.ts';
 import { Counters } from './stats.ts';
 import type { StorePolicy } from './storability.ts';
-import { type EntryStorage, isThenable } from './storage.ts';
-import { openStorage } from './store-access.ts';
+import { isThenable } from './storage.ts';
 import type {
   BypassReason,
   CacheRequest,
@@ -34,21 +41,21 @@ export function createResponseCache(options?: ResponseCacheOptions): ResponseCac
   return new ResponseCache(resolveOptions(options));
 }
 
+type Serve = Extract<Decision, { kind: 'serve' }>;
+
 class ResponseCache extends Invalidator implements ResponseCacheEngine, FillContext {
   readonly counters = new Counters();
-  readonly storage: EntryStorage;
-  readonly flights = new Map<string, Flight>();
-  readonly missMemory = new MissMemory();
   readonly policy: StorePolicy;
   readonly vary: readonly string[];
   readonly codedVary: readonly string[];
+  /** Bumped by every invalidation: a fill that started before it does not store its response. */
+  epoch = 0;
+  readonly #spaces: Spaces;
   readonly #keys: KeyBuilder;
-  /** Store reads in progress, shared by concurrent requests for one key. */
-  readonly #lookups = new Map<string, PromiseLike<unknown>>();
   readonly #coalesceMs: number;
 
   constructor(override readonly options: ResolvedOptions) {
-    const storage = openStorage(options, (error) => {
+    const spaces = new Spaces(options, (error) => {
       this.counters.storeErrors++;
       try {
         options.onError?.(error);
@@ -56,36 +63,34 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
         // A throwing onError must not turn a contained store failure into a failed request.
       }
     });
-    super(options, storage);
-    this.storage = storage;
+    super(options, spaces);
+    this.#spaces = spaces;
     this.#keys = new KeyBuilder(options);
     this.#coalesceMs = options.coalesceTimeout * 1000;
     this.vary = [...options.headers, ...(options.language ? ['accept-language'] : [])];
     this.codedVary = [...this.vary, 'accept-encoding'];
     this.policy = {
-      // Accept-Encoding is always keyed (as the set of accepted codings), and the host when host keying is on.
+      // Accept-Encoding is keyed (as the set of accepted codings) for responses that vary by
+      // coding, and the host when host keying is on.
       keyed: new Set([...this.codedVary, ...(options.host ? ['host'] : [])]),
       allowPrivate: options.allowPrivate,
       maxBodySize: options.maxBodySize,
     };
   }
 
-  codingsOf(request: CacheRequest): number {
-    return acceptedCodings(request.headers['accept-encoding']);
-  }
-
   stats(): ResponseCacheStats {
     return this.counters.snapshot();
   }
 
-  /** Bumped by every invalidation: a fill that started before it does not store its response. */
-  epoch = 0;
-
   protected override fence(scope: string | undefined): void {
     this.epoch++;
-    for (const [key, flight] of this.flights) {
-      if (scope === undefined ? flight.entry !== undefined : key.startsWith(scope)) {
-        this.flights.delete(key);
+    for (const space of this.#spaces.all()) {
+      for (const [key, flight] of space.flights) {
+        if (scope === undefined ? flight.entry === undefined : !key.startsWith(scope)) continue;
+        // A store clear may overtake a write still in progress: the fill deletes the key again once
+        // the write settles. (A tagged write records the tag stamps before any later invalidation.)
+        if (scope !== undefined) flight.fenced = true;
+        space.flights.delete(key);
       }
     }
   }
@@ -100,155 +105,131 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     }
     // RFC 9110 §14.2: partial content is the handler's business; the cache stores whole bodies only.
     if (headers.range !== undefined) return this.#pass('range');
-    const key = this.#keys.keyOf(request);
-    if (key === undefined) return this.#pass('key');
-    const flight = this.flights.get(key);
+    const base = this.#keys.keyOf(request);
+    if (base === undefined) return this.#pass('key');
+    const codings = acceptedCodings(headers['accept-encoding']);
+    const space = this.#spaces.of(request.scope);
+    return this.#lookup({ request, space, base, codings, key: base });
+  }
+
+  /** Reads `at.key`, after checking for a fill in flight; concurrent requests share one store read. */
+  #lookup(at: Lookup): Decision | Promise<Decision> {
+    const { space, key } = at;
+    const flight = space.flights.get(key);
     if (flight !== undefined) {
-      const joined = this.#join(request, key, flight, this.options.now());
+      const joined = this.#join(at, flight, this.options.now());
       if (joined !== undefined) return joined;
     }
-    // Concurrent requests for one key share one store read.
-    const pending = this.#lookups.get(key);
-    if (pending !== undefined) {
-      return Promise.resolve(pending).then((value) => this.#decide(request, key, value));
-    }
-    const raw = this.storage.get(key);
-    if (!isThenable(raw)) return this.#decide(request, key, raw);
-    this.#lookups.set(key, raw);
-    const done = () => this.#lookups.delete(key);
+    const pending = space.lookups.get(key);
+    if (pending !== undefined) return Promise.resolve(pending).then((raw) => this.#decide(at, raw));
+    const raw = space.storage.get(key);
+    if (!isThenable(raw)) return this.#decide(at, raw);
+    space.lookups.set(key, raw);
+    const done = () => space.lookups.delete(key);
     raw.then(done, done);
-    return Promise.resolve(raw).then((value) => this.#decide(request, key, value));
+    return Promise.resolve(raw).then((value) => this.#decide(at, value));
   }
 
   /** After the store answered: a hit, a stale serve, a wait on someone else's fill, or a fill. */
-  #decide(request: CacheRequest, key: string, raw: unknown): Decision | Promise<Decision> {
+  #decide(at: Lookup, raw: unknown): Decision | Promise<Decision> {
+    // The base key says the response varies by coding: one more read, for this client's codings.
+    if (at.key === at.base && isCodingMarker(raw)) {
+      return this.#lookup({ ...at, key: codingVariant(at.base, at.codings) });
+    }
     const now = this.options.now();
     const entry = readEntry(raw);
     if (entry !== undefined) {
       if (now < freshUntil(entry)) {
         this.counters.hits++;
-        return this.#serve(entry, request, now, 'HIT');
+        return this.#serve(entry, at.request, now, 'HIT');
       }
-      if (now < refreshUntil(entry)) return this.#serveStale(request, key, entry, now);
+      if (now < refreshUntil(entry)) return this.#serveStale(at, entry, now, true);
     }
     // A fill may have started while the store was being read.
-    const flight = this.flights.get(key);
+    const flight = at.space.flights.get(at.key);
     if (flight !== undefined) {
-      const joined = this.#join(request, key, flight, now);
+      const joined = this.#join(at, flight, now);
       if (joined !== undefined) return joined;
     }
-    const fallback = entry !== undefined && now < errorUntil(entry) ? entry : undefined;
-    return this.#miss(request, key, fallback, now);
+    return this.#miss(at, entry !== undefined && now < errorUntil(entry) ? entry : undefined, true);
   }
 
-  #miss(
-    request: CacheRequest,
-    key: string,
-    fallback: StoredEntry | undefined,
-    now: number,
-  ): Decision {
+  /** A fill for `at`: leading a flight others may join, or on its own (`lead` false). */
+  #miss(at: Lookup, fallback: StoredEntry | undefined, lead: boolean): Decision {
     this.counters.misses++;
     // A HEAD response has no body to store; filling from it would poison the GET entry.
-    if (request.method === 'HEAD') {
-      return {
-        kind: 'pass',
-        reason: 'method',
-        headers: statusOnly(this.options.statusHeader, 'MISS'),
-      };
+    if (at.request.method === 'HEAD') {
+      return { kind: 'pass', reason: 'method', headers: this.#status('MISS') };
     }
-    if (this.missMemory.has(key, now)) {
-      // Recently uncacheable: run in parallel rather than queue behind a leader whose response
-      // could not be shared anyway.
-      return { kind: 'fill', fill: new CacheFill(this, request, key, undefined, fallback, false) };
+    const now = this.options.now();
+    // Recently uncacheable: run in parallel rather than queue behind a leader whose response
+    // could not be shared anyway.
+    let flight: Flight | undefined;
+    if (lead && !at.space.missMemory.has(at.key, now)) {
+      flight = new Flight(now, undefined, at.codings);
+      at.space.flights.set(at.key, flight);
     }
-    const flight = new Flight(now, undefined);
-    this.flights.set(key, flight);
-    return { kind: 'fill', fill: new CacheFill(this, request, key, flight, fallback, false) };
+    return { kind: 'fill', fill: new CacheFill(this, at, flight, fallback, false) };
   }
 
   /** A request arriving while a fill or refresh for its key runs; `undefined` to carry on as if there were none. */
-  #join(
-    request: CacheRequest,
-    key: string,
-    flight: Flight,
-    now: number,
-  ): Decision | Promise<Decision> | undefined {
+  #join(at: Lookup, flight: Flight, now: number): Decision | Promise<Decision> | undefined {
     const made = flight.entry;
     if (made !== undefined) {
-      // The leader's entry, while its store write is still settling (a slow store), if still fresh.
-      if (now < freshUntil(made)) {
+      // The leader's entry, while its store write is still settling (a slow store): served only
+      // while fresh, and only to a client that accepts what the leader's client accepted.
+      if (!(now < freshUntil(made))) at.space.flights.delete(at.key);
+      else if (flight.serves(at.codings)) {
         this.counters.coalesced++;
-        return this.#serve(made, request, now, 'HIT');
+        return this.#serve(made, at.request, now, 'HIT');
       }
-      this.flights.delete(key);
       return undefined;
     }
-    const lost = flight.settled || now - flight.started > this.#coalesceMs;
-    if (lost) {
+    if (flight.settled || now - flight.started > this.#coalesceMs) {
       // The leader never reported back (or failed): a new request may lead.
-      this.flights.delete(key);
+      at.space.flights.delete(at.key);
       return undefined;
     }
     const stale = flight.stale;
     if (stale !== undefined) {
       // One refresh per key: meanwhile everyone gets the stale entry while its window lasts.
-      return now < refreshUntil(stale)
-        ? this.#serveStale(request, key, stale, now, false)
-        : undefined;
+      return now < refreshUntil(stale) ? this.#serveStale(at, stale, now, false) : undefined;
     }
-    return flight.wait(this.#coalesceMs).then((entry) => this.#afterWait(request, key, entry));
+    return flight.wait(this.#coalesceMs).then((entry) => {
+      if (entry !== undefined && flight.serves(at.codings)) {
+        this.counters.coalesced++;
+        return this.#serve(entry, at.request, this.options.now(), 'HIT');
+      }
+      // The leader's response could not be shared (or it took too long): fill independently.
+      return this.#miss(at, undefined, false);
+    });
   }
 
-  #afterWait(request: CacheRequest, key: string, entry: StoredEntry | undefined): Decision {
-    const now = this.options.now();
-    if (entry !== undefined) {
-      this.counters.coalesced++;
-      return this.#serve(entry, request, now, 'HIT');
-    }
-    // The leader's response could not be shared (or it took too long): fill independently.
-    this.counters.misses++;
-    if (request.method === 'HEAD') {
-      return {
-        kind: 'pass',
-        reason: 'method',
-        headers: statusOnly(this.options.statusHeader, 'MISS'),
-      };
-    }
-    return { kind: 'fill', fill: new CacheFill(this, request, key, undefined, undefined, false) };
-  }
-
-  #serveStale(
-    request: CacheRequest,
-    key: string,
-    entry: StoredEntry,
-    now: number,
-    refresh = true,
-  ): Decision {
+  #serveStale(at: Lookup, entry: StoredEntry, now: number, refresh: boolean): Decision {
     this.counters.stale++;
-    const reply = replyFromEntry(entry, request, now, 'STALE', this.options.statusHeader, true);
-    if (reply.status === 304) this.counters.notModified++;
-    const current = this.flights.get(key);
+    const decision = this.#serve(entry, at.request, now, 'STALE');
+    const current = at.space.flights.get(at.key);
     // RFC 5861 §3: one background refresh per key; a HEAD cannot refresh (it has no body).
-    if (!refresh || request.method === 'HEAD' || (current !== undefined && !current.settled)) {
-      return { kind: 'serve', reply };
+    if (!refresh || at.request.method === 'HEAD' || (current !== undefined && !current.settled)) {
+      return decision;
     }
-    const flight = new Flight(now, entry);
-    this.flights.set(key, flight);
-    return {
-      kind: 'serve',
-      reply,
-      refresh: new CacheFill(this, request, key, flight, entry, true),
-    };
+    const flight = new Flight(now, entry, at.codings);
+    at.space.flights.set(at.key, flight);
+    return { ...decision, refresh: new CacheFill(this, at, flight, entry, true) };
   }
 
-  #serve(entry: StoredEntry, request: CacheRequest, now: number, status: CacheStatus): Decision {
+  #serve(entry: StoredEntry, request: CacheRequest, now: number, status: CacheStatus): Serve {
     const reply = replyFromEntry(entry, request, now, status, this.options.statusHeader, true);
     if (reply.status === 304) this.counters.notModified++;
     return { kind: 'serve', reply };
   }
 
+  #status(status: CacheStatus) {
+    return statusOnly(this.options.statusHeader, status);
+  }
+
   #pass(reason: BypassReason): Decision {
     this.counters.bypassed(reason);
-    return { kind: 'pass', reason, headers: statusOnly(this.options.statusHeader, 'BYPASS') };
+    return { kind: 'pass', reason, headers: this.#status('BYPASS') };
   }
 }

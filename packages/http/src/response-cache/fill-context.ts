@@ -1,17 +1,13 @@
-import type { Flight, MissMemory } from './coalesce.ts';
 import type { ResolvedOptions } from './options.ts';
+import type { Space } from './space.ts';
 import type { Counters } from './stats.ts';
 import type { StorePolicy } from './storability.ts';
-import type { EntryStorage } from './storage.ts';
 import type { CacheRequest } from './types.ts';
 
 /** What a fill shares with the engine that made it. */
 export interface FillContext {
   readonly options: ResolvedOptions;
   readonly counters: Counters;
-  readonly storage: EntryStorage;
-  readonly flights: Map<string, Flight>;
-  readonly missMemory: MissMemory;
   readonly policy: StorePolicy;
   /** Request fields added to a stored response's Vary. */
   readonly vary: readonly string[];
@@ -19,6 +15,17 @@ export interface FillContext {
   readonly codedVary: readonly string[];
   /** Bumped by every invalidation; a fill compares it with the value it started under. */
   readonly epoch: number;
-  /** The content codings a request accepts (the key's coding component). */
-  codingsOf(request: CacheRequest): number;
+}
+
+/** One request's place in the cache: where it was looked up, and where its response may go. */
+export interface Lookup {
+  readonly request: CacheRequest;
+  /** The store (and in-process state) of the request's application. */
+  readonly space: Space;
+  /** The base key: every coding variant of the request lives under it. */
+  readonly base: string;
+  /** The content codings the request accepts (`acceptedCodings`). */
+  readonly codings: number;
+  /** The key read: the base key, or its coding variant when the base holds a coding marker. */
+  readonly key: string;
 }

@@ -1,47 +1,16 @@
-import { type Duration, parseDuration } from '@larder/core';
+import { codingVariant } from './cache-key.ts';
 import type { Flight } from './coalesce.ts';
 import { flatString } from './compact.ts';
 import { codingBit } from './encoding.ts';
-import { createEntry, errorUntil, type StoredEntry, storeTtl } from './entry.ts';
-import type { FillContext } from './fill-context.ts';
+import { CODING_MARKER, createEntry, errorUntil, type StoredEntry, storeTtl } from './entry.ts';
+import type { FillContext, Lookup } from './fill-context.ts';
+import { FillControl } from './fill-control.ts';
 import { FN } from './options.ts';
 import { replyFromEntry, statusOnly } from './replay.ts';
 import { checkStorable } from './storability.ts';
+import { isThenable } from './storage.ts';
 import { outgoingHeaders } from './stored-headers.ts';
-import type {
-  BypassReason,
-  CacheRequest,
-  CapturedResponse,
-  Fill,
-  OutgoingHeaders,
-  Reply,
-  ResponseCacheControl,
-} from './types.ts';
-
-/** Handler-level control of one fill: tags, skip, ttl. */
-class FillControl implements ResponseCacheControl {
-  tags: string[] | undefined;
-  skipped = false;
-  seconds: number | undefined;
-
-  tag(...tags: string[]): void {
-    for (const tag of tags) {
-      if (typeof tag !== 'string' || tag === '') {
-        throw new TypeError(`${FN}: control.tag() takes non-empty strings, got ${String(tag)}`);
-      }
-    }
-    if (this.tags === undefined) this.tags = [];
-    this.tags.push(...tags);
-  }
-
-  skip(): void {
-    this.skipped = true;
-  }
-
-  ttl(duration: Duration): void {
-    this.seconds = parseDuration(duration, `${FN} control.ttl()`, 'duration');
-  }
-}
+import type { BypassReason, CapturedResponse, Fill, OutgoingHeaders, Reply } from './types.ts';
 
 /**
  * A miss (or a stale-while-revalidate refresh) being filled by the adapter. Settles exactly once:
@@ -56,8 +25,7 @@ export class CacheFill implements Fill {
 
   constructor(
     private readonly ctx: FillContext,
-    private readonly request: CacheRequest,
-    private readonly key: string,
+    private readonly at: Lookup,
     /** The flight this fill leads, whose waiters it answers; none for an independent fill. */
     private readonly flight: Flight | undefined,
     /** A stale entry that may replace an error (stale-if-error), or the one being refreshed. */
@@ -89,7 +57,8 @@ export class CacheFill implements Fill {
     if (this.#done) return statusOnly(statusHeader, 'BYPASS');
     this.#done = true;
     this.ctx.counters.bypassed(reason);
-    if (reason === 'too-large') this.ctx.missMemory.remember(this.key, this.ctx.options.now());
+    if (reason === 'too-large')
+      this.at.space.missMemory.remember(this.at.key, this.ctx.options.now());
     this.#release(undefined);
     return statusOnly(statusHeader, 'BYPASS');
   }
@@ -104,14 +73,14 @@ export class CacheFill implements Fill {
       this.#release(undefined);
       return this.#staleInstead() ?? passThrough(response, o.statusHeader);
     }
-    const codings = this.ctx.codingsOf(this.request);
+    const at = this.at;
     const verdict =
       this.control.skipped || this.control.seconds === 0
         ? ({ ok: false, reason: 'skipped' } as const)
-        : checkStorable(response, codings, this.ctx.policy);
+        : checkStorable(response, at.codings, this.ctx.policy);
     if (!verdict.ok) {
       counters.bypassed(verdict.reason);
-      this.ctx.missMemory.remember(this.key, now);
+      at.space.missMemory.remember(at.key, now);
       this.#release(undefined);
       return passThrough(response, o.statusHeader);
     }
@@ -132,25 +101,39 @@ export class CacheFill implements Fill {
       staleIfError: verdict.staleAllowed ? o.staleIfError : 0,
       statusHeader: o.statusHeader,
     });
-    this.ctx.missMemory.forget(this.key);
+    at.space.missMemory.forget(at.key);
     if (this.#epoch !== this.ctx.epoch) {
       // An invalidation ran while the handler did: its response may predate it, so it is sent
       // but not stored (nor shared with waiters).
       this.#release(undefined);
-      return replyFromEntry(entry, this.request, now, 'MISS', o.statusHeader, false);
+      return replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
     }
     counters.stored++;
-    // The stored key lives as long as the entry: keep it as one flat string.
-    const write = this.ctx.storage.set(flatString(this.key), entry, storeTtl(entry, now), tags);
-    this.#release(entry, write);
-    const reply = replyFromEntry(entry, this.request, now, 'MISS', o.statusHeader, false);
+    this.#release(entry, verdict.byCoding, this.#store(entry, verdict.byCoding, tags, now));
+    const reply = replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
     if (reply.status === 304 && !this.refresh) counters.notModified++;
     return reply;
   }
 
+  /**
+   * Writes the entry: under the base key when it serves every client, else under the variant for
+   * the request's accepted codings with a marker at the base key (RFC 9110 §12.5.3: a coded body
+   * only reaches clients that accept its coding). Resolves with the key written once it settled.
+   */
+  #store(entry: StoredEntry, byCoding: boolean, tags: readonly string[], now: number): unknown {
+    const { space, base, codings } = this.at;
+    const ttl = storeTtl(entry, now);
+    // The stored key lives as long as the entry: keep it as one flat string.
+    const key = flatString(byCoding ? codingVariant(base, codings) : base);
+    const write = space.storage.set(key, entry, ttl, tags);
+    if (!byCoding) return write;
+    const mark = space.storage.set(base, CODING_MARKER, ttl, []);
+    return isThenable(write) || isThenable(mark) ? Promise.all([write, mark]) : undefined;
+  }
+
   #tags(): readonly string[] {
     const base = this.ctx.options.tags;
-    const fixed = typeof base === 'function' ? base(this.request) : base;
+    const fixed = typeof base === 'function' ? base(this.at.request) : base;
     if (typeof base === 'function') {
       if (!Array.isArray(fixed) || !fixed.every((tag) => typeof tag === 'string' && tag !== '')) {
         throw new TypeError(
@@ -168,35 +151,38 @@ export class CacheFill implements Fill {
     const now = this.ctx.options.now();
     if (stale === undefined || !(now < errorUntil(stale))) return undefined;
     if (!this.refresh) this.ctx.counters.stale++;
-    const reply = replyFromEntry(
-      stale,
-      this.request,
-      now,
-      'STALE',
-      this.ctx.options.statusHeader,
-      true,
-    );
+    const o = this.ctx.options;
+    const reply = replyFromEntry(stale, this.at.request, now, 'STALE', o.statusHeader, true);
     if (reply.status === 304 && !this.refresh) this.ctx.counters.notModified++;
     return reply;
   }
 
   /**
    * Ends this fill's flight: waiters get `entry`, or fill for themselves. A flight with an entry
-   * stays visible (and serves late arrivals) until its store write settles.
+   * stays visible (and serves late arrivals, while fresh) until its store write settles; if an
+   * invalidation fenced it meanwhile, the write may have landed after the store was cleared, so
+   * the entry is deleted again.
    */
-  #release(entry: StoredEntry | undefined, write?: unknown): void {
+  #release(entry: StoredEntry | undefined, byCoding = false, write?: unknown): void {
     const flight = this.flight;
     if (flight === undefined) return;
-    flight.settle(entry);
-    const flights = this.ctx.flights;
+    flight.settle(entry, !byCoding);
+    const { flights, storage } = this.at.space;
+    const key = this.at.key;
     const drop = () => {
-      if (flights.get(this.key) === flight) flights.delete(this.key);
+      if (flights.get(key) === flight) flights.delete(key);
     };
-    if (entry !== undefined && write !== null && typeof write === 'object' && 'then' in write) {
-      (write as PromiseLike<unknown>).then(drop, drop);
-    } else {
+    if (entry === undefined || !isThenable(write)) {
       drop();
+      return;
     }
+    const settled = () => {
+      drop();
+      if (flight.fenced) {
+        storage.delete(byCoding ? codingVariant(this.at.base, this.at.codings) : this.at.base);
+      }
+    };
+    write.then(settled, settled);
   }
 }
 

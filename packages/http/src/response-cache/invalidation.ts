@@ -1,17 +1,18 @@
 import { canonicalQuery, pathPrefixScope, pathScope } from './cache-key.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { EntryStorage } from './storage.ts';
+import type { Spaces } from './space.ts';
 import type { ResponseCacheAdmin, ResponseCacheStats } from './types.ts';
 
 /**
  * Invalidation by key, path, path prefix, tag or everything. Keys open with the path (see
  * cache-key.ts), so each form is one prefix clear on the store, or the facade's tag invalidation:
- * no in-process index, so it works across processes sharing a store.
+ * no in-process index, so it works across processes sharing a store. Without a `store` option it
+ * reaches every default (per-application) store this cache has served.
  */
 export abstract class Invalidator implements ResponseCacheAdmin {
   constructor(
     readonly options: ResolvedOptions,
-    private readonly entries: EntryStorage,
+    private readonly spaces: Spaces,
   ) {}
 
   abstract stats(): ResponseCacheStats;
@@ -49,7 +50,7 @@ export abstract class Invalidator implements ResponseCacheAdmin {
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
     this.fence(undefined);
-    await this.entries.invalidateTags(tags);
+    await Promise.all(Array.from(this.spaces.all(), (s) => s.storage.invalidateTags(tags)));
   }
 
   clear(): Promise<void> {
@@ -59,6 +60,6 @@ export abstract class Invalidator implements ResponseCacheAdmin {
   async #clear(scope: string | undefined): Promise<void> {
     if (scope === undefined) return;
     this.fence(scope);
-    await this.entries.clear(scope);
+    await Promise.all(Array.from(this.spaces.all(), (s) => s.storage.clear(scope)));
   }
 }

@@ -1,5 +1,5 @@
 import type { Store } from '@larder/core';
-import { Flight, MissMemory } from './coalesce.ts';
+import { type Flight, MissMemory } from './coalesce.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { EntryStorage } from './storage.ts';
 import { defaultResponseStore, openStorage } from './store-access.ts';
@@ -64,5 +64,3 @@ export class Spaces {
     return space;
   }
 }
-
-export type { Flight };

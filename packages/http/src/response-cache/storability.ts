@@ -19,6 +19,11 @@ export type Storability =
       readonly omit: readonly string[];
       /** False when the response forbids serving it stale (`must-revalidate`, `proxy-revalidate`). */
       readonly staleAllowed: boolean;
+      /**
+       * True when the response carries a content coding or says `Vary: Accept-Encoding`: it is
+       * stored per set of accepted codings; otherwise one entry serves every client.
+       */
+      readonly byCoding: boolean;
     };
 
 const NOTHING: readonly string[] = [];
@@ -48,7 +53,11 @@ export function checkStorable(
   // RFC 9111 §4.1: `Vary: *` never matches; a field outside the key would replay one client's
   // variant to another.
   if (vary === '*') return { ok: false, reason: 'vary' };
-  for (const field of vary) if (!policy.keyed.has(field)) return { ok: false, reason: 'vary' };
+  let varyCoding = false;
+  for (const field of vary) {
+    if (!policy.keyed.has(field)) return { ok: false, reason: 'vary' };
+    if (field === 'accept-encoding') varyCoding = true;
+  }
   const coding = codingBit(headers['content-encoding']);
   // A coding the client did not accept, or one the key cannot tell apart, would reach clients
   // that cannot decode it.
@@ -67,6 +76,7 @@ export function checkStorable(
     // RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.8: these forbid serving the response stale, RFC 5861
     // windows included; the entry then gets no stale windows.
     staleAllowed: cc.mustRevalidate !== true && cc.proxyRevalidate !== true,
+    byCoding: coding !== 0 || varyCoding,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Awaitable } from '@larder/core';
 export interface EntryStorage {
   get(key: string): unknown;
   set(key: string, value: unknown, ttl: number, tags: readonly string[]): Awaitable<void>;
+  delete(key: string): Awaitable<void>;
   clear(prefix: string): Awaitable<void>;
   invalidateTags(tags: readonly string[]): Awaitable<void>;
 }

@@ -64,6 +64,7 @@ export function openStorage(
       : (key) => cache.get(key),
     set: (key, value, ttl, tags) =>
       cache.set(key, value, tags.length > 0 ? { ttl, tags } : { ttl }),
+    delete: (key) => cache.delete(key).then(() => undefined),
     clear: (prefix) => cache.clear(literal(prefix)),
     invalidateTags: (tags) => cache.invalidateTags(tags),
   };

@@ -181,24 +181,3 @@ describe('cache key: headers and custom keys', () => {
     assert.deepEqual(engine.stats().bypass, { key: 2 });
   });
 });
-
-describe('cache key: content codings', () => {
-  const gz = (n: number) => ok(`gz ${n}`, { 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
-  test('never replays a gzip entry to a client that did not accept gzip', async () => {
-    const { engine } = engineWith();
-    const h = counted(gz);
-    await run(engine, get('/a', { 'accept-encoding': 'gzip, br' }), h);
-    const plain = await run(engine, get('/a'), counted());
-    assert.equal(plain.reply.headers['content-encoding'], undefined);
-    assert.equal(plain.reply.headers['x-cache'], 'MISS');
-    const again = await run(engine, get('/a', { 'accept-encoding': 'br,gzip' }), h);
-    assert.equal(again.reply.headers['x-cache'], 'HIT');
-    assert.equal(again.reply.headers['content-encoding'], 'gzip');
-  });
-  test('refuses to store a coding the request did not accept', async () => {
-    const { engine } = engineWith();
-    const { reply } = await run(engine, get('/a', { 'accept-encoding': 'gzip;q=0' }), counted(gz));
-    assert.equal(reply.headers['x-cache'], 'BYPASS');
-    assert.deepEqual(engine.stats().bypass, { vary: 1 });
-  });
-});

@@ -4,12 +4,12 @@ import { createResponseCache, type ResponseCacheOptions } from '@larder/http';
 
 const bad: Array<[string, unknown, typeof TypeError | typeof RangeError, RegExp]> = [
   ['ttl', -1, RangeError, /-1/],
-  ['ttl', 0, RangeError, /0/],
+  ['ttl', 0, RangeError, /got 0$/],
   ['ttl', '5 fortnights', RangeError, /5 fortnights/],
   ['staleWhileRevalidate', 'soon', RangeError, /soon/],
   ['staleIfError', Number.NaN, RangeError, /NaN/],
   ['coalesceTimeout', -5, RangeError, /-5/],
-  ['storeTimeout', 0, RangeError, /0/],
+  ['storeTimeout', 0, RangeError, /got 0$/],
   ['maxBodySize', 1.5, RangeError, /1\.5/],
   ['maxBodySize', -1, RangeError, /-1/],
   ['query', 'yes', TypeError, /yes/],
@@ -23,9 +23,12 @@ const bad: Array<[string, unknown, typeof TypeError | typeof RangeError, RegExp]
   ['onError', 42, TypeError, /42/],
   ['now', 'yesterday', TypeError, /yesterday/],
   ['host', 'yes', TypeError, /yes/],
-  ['allowAuthorization', 1, TypeError, /1/],
-  ['prefix', 'a\u0000b', TypeError, /prefix/],
-  ['store', { get() {} }, TypeError, /store/],
+  ['allowAuthorization', 1, TypeError, /got 1$/],
+  ['allowPrivate', 'no', TypeError, /"no"/],
+  ['language', 'en', TypeError, /"en"/],
+  ['prefix', 'a\u0000b', TypeError, /"a\\u0000b"/],
+  ['store', { get() {} }, TypeError, /\[object Object\]/],
+  ['store', 'redis://localhost', TypeError, /redis:\/\/localhost/],
 ];
 
 describe('createResponseCache options', () => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createMemoryStore } from '@larder/core';
-import { createResponseCache, defaultResponseStore } from '@larder/http';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
 const head = (path: string, headers = {}) => ({ ...get(path, headers), method: 'HEAD' });
@@ -310,19 +309,5 @@ describe('conditional requests (RFC 9110 §13.2.2, §15.4.5)', () => {
       counted(),
     );
     assert.equal(reply.status, 304);
-  });
-});
-
-describe('the default store', () => {
-  test('is one memory store shared by every engine made without a store option', async () => {
-    const a = createResponseCache({ ttl: 60 });
-    const b = createResponseCache({ ttl: 60 });
-    const path = `/shared-${Date.now()}`;
-    await run(a, get(path), counted());
-    const h = counted();
-    const { reply } = await run(b, get(path), h);
-    assert.equal(h.calls, 0);
-    assert.equal(reply.headers['x-cache'], 'HIT');
-    assert.equal(defaultResponseStore().name, 'memory');
   });
 });

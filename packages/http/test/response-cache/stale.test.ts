@@ -1,19 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Decision } from '@larder/http';
+import type { Decision, ResponseCacheOptions } from '@larder/http';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
 const ticks = () => new Promise((resolve) => setImmediate(resolve));
 
+/** An engine with `options` holding an entry for `/a` (body `v1`), its clock moved `seconds` on. */
+async function storedThen(
+  options: ResponseCacheOptions,
+  seconds: number,
+  headers: Record<string, string> = {},
+) {
+  const made = engineWith(options);
+  await run(
+    made.engine,
+    get('/a'),
+    counted(() => ok('v1', headers)),
+  );
+  made.time.advance(seconds);
+  return made;
+}
+
 describe('stale-while-revalidate', () => {
   test('serves a stale entry at once with a refresh, and runs exactly one refresh per key', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 30 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(15);
+    const { engine } = await storedThen({ ttl: 10, staleWhileRevalidate: 30 }, 15);
     const decisions: Decision[] = [];
     for (let i = 0; i < 5; i++) decisions.push(await engine.handle(get('/a')));
     const refreshes = decisions.filter((d) => d.kind === 'serve' && d.refresh !== undefined);
@@ -35,13 +45,7 @@ describe('stale-while-revalidate', () => {
   });
 
   test('keeps serving the stale entry when the refresh fails, then allows another refresh', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 30 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(15);
+    const { engine } = await storedThen({ ttl: 10, staleWhileRevalidate: 30 }, 15);
     const d1 = await engine.handle(get('/a'));
     assert.ok(d1.kind === 'serve' && d1.refresh);
     await d1.refresh.complete(ok('oops', {}, 500));
@@ -51,24 +55,12 @@ describe('stale-while-revalidate', () => {
   });
 
   test('stops serving stale once the window has passed', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 5 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(16);
+    const { engine } = await storedThen({ ttl: 10, staleWhileRevalidate: 5 }, 16);
     assert.equal((await engine.handle(get('/a'))).kind, 'fill');
   });
 
   test('does not start a refresh from a HEAD request', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 30 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(15);
+    const { engine } = await storedThen({ ttl: 10, staleWhileRevalidate: 30 }, 15);
     const d = await engine.handle({ ...get('/a'), method: 'HEAD' });
     assert.ok(d.kind === 'serve' && d.refresh === undefined && d.reply.body === undefined);
   });
@@ -76,13 +68,7 @@ describe('stale-while-revalidate', () => {
 
 describe('stale-if-error', () => {
   test('replaces a handler error within the window with the stale entry (Fill.fail)', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleIfError: 60 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(30);
+    const { engine } = await storedThen({ ttl: 10, staleIfError: 60 }, 30);
     const { decision, reply } = await run(engine, get('/a'), () => {
       throw new Error('database down');
     });
@@ -95,13 +81,7 @@ describe('stale-if-error', () => {
   });
 
   test('replaces a 5xx within the window with the stale entry (Fill.complete)', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleIfError: 60 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(30);
+    const { engine } = await storedThen({ ttl: 10, staleIfError: 60 }, 30);
     const { reply } = await run(
       engine,
       get('/a'),
@@ -112,13 +92,7 @@ describe('stale-if-error', () => {
   });
 
   test('lets the error through after the window', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleIfError: 60 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(71);
+    const { engine } = await storedThen({ ttl: 10, staleIfError: 60 }, 71);
     await assert.rejects(
       run(engine, get('/a'), () => {
         throw new Error('database down');
@@ -135,26 +109,17 @@ describe('stale-if-error', () => {
   });
 
   test('lets the error through when no stale-if-error window is configured', async () => {
-    const { engine, time } = engineWith({ ttl: 10 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
-    );
-    time.advance(11);
+    const { engine } = await storedThen({ ttl: 10 }, 11);
     const fill = await engine.handle(get('/a'));
     assert.ok(fill.kind === 'fill');
     assert.equal(await fill.fill.fail(new Error('x')), undefined);
   });
 
   test('replaces a failed waiter-less refresh nowhere: the stale entry simply stays', async () => {
-    const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 30, staleIfError: 60 });
-    await run(
-      engine,
-      get('/a'),
-      counted(() => ok('v1')),
+    const { engine } = await storedThen(
+      { ttl: 10, staleWhileRevalidate: 30, staleIfError: 60 },
+      15,
     );
-    time.advance(15);
     const d = await engine.handle(get('/a'));
     assert.ok(d.kind === 'serve' && d.refresh);
     await d.refresh.fail(new Error('x'));
@@ -167,13 +132,11 @@ describe('stale-if-error', () => {
 describe('responses that forbid stale serving (RFC 9111 §4.2.4)', () => {
   for (const directive of ['must-revalidate', 'proxy-revalidate']) {
     test(`never serves a response with ${directive} stale, neither while revalidating nor on error`, async () => {
-      const { engine, time } = engineWith({ ttl: 10, staleWhileRevalidate: 30, staleIfError: 60 });
-      await run(
-        engine,
-        get('/a'),
-        counted(() => ok('v1', { 'cache-control': `max-age=10, ${directive}` })),
+      const { engine } = await storedThen(
+        { ttl: 10, staleWhileRevalidate: 30, staleIfError: 60 },
+        15,
+        { 'cache-control': `max-age=10, ${directive}` },
       );
-      time.advance(15);
       const d = await engine.handle(get('/a'));
       assert.equal(d.kind, 'fill');
       assert.ok(d.kind === 'fill');

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CacheRequest, HeaderRecord } from '@larder/http';
+import { counted, engineWith, get, ok, run } from './helpers.ts';
+
+const GZIP = { 'accept-encoding': 'gzip, deflate, br' };
+/** A gzip body, as compression middleware sends it. */
+const gz = (n: number) => ok(`gz ${n}`, { 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+/** An unencoded body from an app whose compression declined this client (it still says Vary). */
+const plainVaried = (n: number) => ok(`plain ${n}`, { vary: 'Accept-Encoding' });
+/** What an app with compression answers: gzip to clients that accept it, identity to the others. */
+const compressing = (n: number, r: CacheRequest) =>
+  String(r.headers['accept-encoding'] ?? '').includes('gzip') ? gz(n) : plainVaried(n);
+const head = (headers: HeaderRecord = {}): CacheRequest => ({
+  ...get('/a', headers),
+  method: 'HEAD',
+});
+
+describe('content codings: an unencoded entry serves every client', () => {
+  for (const [first, second] of [
+    [{}, GZIP],
+    [GZIP, {}],
+    [{ 'accept-encoding': 'identity' }, { 'accept-encoding': 'br' }],
+  ] as const) {
+    test(`made for Accept-Encoding ${JSON.stringify(first)}, served to ${JSON.stringify(second)} and a HEAD`, async () => {
+      const { engine } = engineWith();
+      const h = counted();
+      await run(engine, get('/a', first), h);
+      const hit = await run(engine, get('/a', second), h);
+      assert.equal(hit.reply.headers['x-cache'], 'HIT');
+      assert.equal(hit.reply.headers['content-encoding'], undefined);
+      assert.deepEqual(hit.reply.body, Buffer.from('body 1'));
+      const headHit = await run(engine, head(second), h);
+      assert.equal(headHit.reply.headers['x-cache'], 'HIT');
+      assert.equal(headHit.reply.body, undefined);
+      assert.equal(h.calls, 1);
+      assert.equal(hit.reply.headers.vary, undefined);
+    });
+  }
+});
+
+describe('content codings: an entry that varies by coding serves matching clients only', () => {
+  test('never replays a gzip entry to a client that did not accept gzip, in either order', async () => {
+    for (const order of [
+      [GZIP, {}],
+      [{}, GZIP],
+    ] as const) {
+      const { engine } = engineWith();
+      const h = counted(compressing);
+      const first = await run(engine, get('/a', order[0]), h);
+      const second = await run(engine, get('/a', order[1]), h);
+      assert.equal(second.reply.headers['x-cache'], 'MISS', 'the other client made its own entry');
+      for (const [headers, reply] of [
+        [order[0], first.reply],
+        [order[1], second.reply],
+      ] as const) {
+        const again = await run(engine, get('/a', headers), h);
+        assert.equal(again.reply.headers['x-cache'], 'HIT');
+        assert.deepEqual(again.reply.body, reply.body);
+        assert.equal(again.reply.headers['content-encoding'], reply.headers['content-encoding']);
+        assert.match(String(again.reply.headers.vary), /accept-encoding/i);
+      }
+      assert.equal(h.calls, 2);
+    }
+  });
+
+  test('serves a gzip entry to any spelling of the same accepted codings', async () => {
+    const { engine } = engineWith();
+    const h = counted(gz);
+    await run(engine, get('/a', { 'accept-encoding': 'gzip, br' }), h);
+    const again = await run(engine, get('/a', { 'accept-encoding': 'br;q=0.5,GZIP' }), h);
+    assert.equal(again.reply.headers['x-cache'], 'HIT');
+    assert.equal(again.reply.headers['content-encoding'], 'gzip');
+    assert.equal(h.calls, 1);
+  });
+
+  test('an unencoded response without Vary: Accept-Encoding replaces the variants for everyone', async () => {
+    const { engine } = engineWith();
+    await run(engine, get('/a', GZIP), counted(gz));
+    await run(
+      engine,
+      get('/a'),
+      counted(() => ok('now plain')),
+    );
+    const gzipClient = await run(engine, get('/a', GZIP), counted());
+    assert.equal(gzipClient.reply.headers['x-cache'], 'HIT');
+    assert.equal(gzipClient.reply.headers['content-encoding'], undefined);
+    assert.deepEqual(gzipClient.reply.body, Buffer.from('now plain'));
+  });
+
+  test('refuses to store a coding the request did not accept', async () => {
+    const { engine } = engineWith();
+    const { reply } = await run(engine, get('/a', { 'accept-encoding': 'gzip;q=0' }), counted(gz));
+    assert.equal(reply.headers['x-cache'], 'BYPASS');
+    assert.deepEqual(engine.stats().bypass, { vary: 1 });
+  });
+
+  test('a plain client waiting on a gzip leader runs the handler itself', async () => {
+    const { engine } = engineWith();
+    const leader = await engine.handle(get('/a', GZIP));
+    assert.equal(leader.kind, 'fill');
+    const waiter = engine.handle(get('/a'));
+    const sameCodings = engine.handle(get('/a', GZIP));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (leader.kind === 'fill') await leader.fill.complete(gz(1));
+    const w = await waiter;
+    assert.equal(w.kind, 'fill', 'the plain waiter fills for itself');
+    const s = await sameCodings;
+    assert.equal(s.kind === 'serve' && s.reply.headers['content-encoding'], 'gzip');
+    // A late plain arrival, while the leader's write may still be settling, is not handed gzip either.
+    const late = await engine.handle(get('/a'));
+    assert.notEqual(late.kind === 'serve' && late.reply.headers['content-encoding'], 'gzip');
+  });
+});
+
+describe('content codings: invalidation reaches every variant', () => {
+  const variants = [{}, GZIP, { 'accept-encoding': 'br' }] as const;
+  for (const [name, invalidate] of [
+    ['invalidatePath', (e: ReturnType<typeof engineWith>['engine']) => e.invalidatePath('/a')],
+    ['invalidate(key)', (e: ReturnType<typeof engineWith>['engine']) => e.invalidate('/a?q=1')],
+    ['invalidatePrefix', (e: ReturnType<typeof engineWith>['engine']) => e.invalidatePrefix('/')],
+    ['invalidateTags', (e: ReturnType<typeof engineWith>['engine']) => e.invalidateTags(['t'])],
+    ['clear', (e: ReturnType<typeof engineWith>['engine']) => e.clear()],
+  ] as const) {
+    test(`${name} removes the unencoded and every coded variant`, async () => {
+      const { engine } = engineWith({ tags: ['t'] });
+      const h = counted(compressing);
+      for (const headers of variants) await run(engine, get('/a?q=1', headers), h);
+      const made = h.calls;
+      for (const headers of variants) await run(engine, get('/a?q=1', headers), h);
+      assert.equal(h.calls, made, 'all variants were stored');
+      await invalidate(engine);
+      for (const headers of variants) {
+        const after = await run(engine, get('/a?q=1', headers), h);
+        assert.equal(after.reply.headers['x-cache'], 'MISS');
+      }
+    });
+  }
+});

@@ -35,7 +35,9 @@ export function report({ started, settings, results, memory, machine }) {
     `Node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.pinned}. ` +
       `wrk -t1 -c${settings.connections}, ${settings.rounds} rounds × ${settings.seconds} s after a ` +
       `${settings.warmup} s warm-up, contenders interleaved round-robin. Slow route: ` +
-      `${machine.workMs.toFixed(2)} ms of CPU, 2048-byte JSON body. Larder loaded from ${settings.larder}.`,
+      `${machine.workMs.toFixed(2)} ms of CPU, 2048-byte JSON body. Larder loaded from ${settings.larder}. ` +
+      `${machine.quietStarts} measured runs started while other work used under 15% of the machine ` +
+      '(each waits up to 10 s for such a moment).',
     '',
     '### Hit path',
     '',

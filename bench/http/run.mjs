@@ -95,11 +95,11 @@ function serverStats(child) {
 }
 
 /** Busy and total seconds of the server's core so far, from /proc/stat (Linux), or undefined. */
-function coreTime() {
+function coreTime(cpu = serverCpu ?? '') {
   try {
     const line = readFileSync('/proc/stat', 'utf8')
       .split('\n')
-      .find((row) => row.startsWith(`cpu${serverCpu ?? ''} `));
+      .find((row) => row.startsWith(`cpu${cpu} `));
     const ticks = line.trim().split(/\s+/).slice(1).map(Number);
     const total = ticks.reduce((sum, n) => sum + n, 0);
     // Fields: user nice system idle iowait irq softirq steal …; USER_HZ is 100 on Linux.
@@ -109,9 +109,26 @@ function coreTime() {
   }
 }
 
+/**
+ * Waits (at most 10 s) for a moment when other work on the machine uses under 15% of it, so fewer
+ * runs start in the middle of someone else's build; returns whether it got one.
+ */
+async function waitForQuiet() {
+  for (let tries = 0; tries < 40; tries++) {
+    const before = coreTime('');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const after = coreTime('');
+    if (!before || !after) return true;
+    const share = (after.busy - before.busy) / Math.max(0.01, after.total - before.total);
+    if (share < 0.15) return true;
+  }
+  return false;
+}
+
 /** One wrk run, with the server's own CPU time per request (steady when other work steals the core). */
 async function measure(name, options) {
   const { child, url } = servers.get(name);
+  const quiet = await waitForQuiet();
   const before = await serverStats(child);
   const coreBefore = coreTime();
   const run = await wrk(`${url}/slow`, options);
@@ -119,6 +136,7 @@ async function measure(name, options) {
   const after = await serverStats(child);
   const serverCpu = after.cpu - before.cpu;
   run.cpuPerRequest = run.requests ? serverCpu / run.requests : 0;
+  run.quiet = quiet;
   // Share of the server's core that went to other processes (or the hypervisor) during the run.
   if (coreBefore && coreAfter) {
     const elapsed = coreAfter.total - coreBefore.total;
@@ -264,6 +282,10 @@ const markdown = report({
       ? `server on CPU ${serverCpu}, wrk on CPU ${clientCpu}`
       : 'not pinned (no taskset)',
     workMs: measureWork(),
+    quietStarts: (() => {
+      const runs = [...results.values()].flatMap((result) => result.runs);
+      return `${runs.filter((run) => run.quiet).length} of ${runs.length}`;
+    })(),
   },
 });
 console.log(markdown);

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { type RawResponse, rawRequest } from '../helpers/raw-request.ts';
-import { describeMatrix, type TestApp } from '../helpers/response-cache-matrix.ts';
+import {
+  type AppSpec,
+  describeMatrix,
+  type Framework,
+  type TestApp,
+} from '../helpers/response-cache-matrix.ts';
 
 const text = 'Larder compresses well. '.repeat(200);
 /** Clients as they come: curl and HEAD checks send no Accept-Encoding, browsers send several. */
@@ -15,6 +20,29 @@ function decoded(res: RawResponse): string {
   return (res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body).toString();
 }
 
+/** An app with one text route behind an app-wide responseCache (and compression, if given). */
+async function textApp(
+  fw: Framework,
+  compression: AppSpec['compression'],
+  body: (call: number) => string,
+): Promise<{ app: TestApp; calls: () => number }> {
+  let calls = 0;
+  const app = await fw.build({
+    ...(compression === undefined ? {} : { compression }),
+    cache: {},
+    routes: [
+      {
+        path: '/page',
+        handler: (x) => {
+          x.set('Content-Type', 'text/plain');
+          x.send(body(++calls));
+        },
+      },
+    ],
+  });
+  return { app, calls: () => calls };
+}
+
 describeMatrix('responseCache with compression', (fw) => {
   for (const order of ['outer', 'inner'] as const) {
     for (const [firstName, first, secondName, second] of [
@@ -22,24 +50,10 @@ describeMatrix('responseCache with compression', (fw) => {
       ['a gzip client', GZIP_ONLY, 'a plain client', CURL],
     ] as const) {
       it(`never sends gzip to a client that did not ask, ${firstName} first then ${secondName} (compression ${order})`, async () => {
-        let calls = 0;
-        const app = await fw.build({
-          compression: order,
-          cache: {},
-          routes: [
-            {
-              path: '/big',
-              handler: (x) => {
-                calls++;
-                x.set('Content-Type', 'text/plain');
-                x.send(text);
-              },
-            },
-          ],
-        });
+        const { app, calls } = await textApp(fw, order, () => text);
         for (let round = 0; round < 2; round++) {
           for (const headers of [first, second]) {
-            const res = await rawRequest(app.url, '/big', headers);
+            const res = await rawRequest(app.url, '/page', headers);
             assert.equal(res.status, 200);
             if (headers === CURL) assert.equal(res.headers['content-encoding'], undefined);
             else assert.equal(res.headers['content-encoding'], 'gzip', 'compression still applies');
@@ -47,42 +61,27 @@ describeMatrix('responseCache with compression', (fw) => {
             assert.match(String(res.headers.vary), /accept-encoding/i);
             if (round === 1) assert.equal(res.headers['x-cache'], 'HIT');
           }
-          const head = await rawRequest(app.url, '/big', {}, 'HEAD');
+          const head = await rawRequest(app.url, '/page', {}, 'HEAD');
           assert.equal(head.headers['content-encoding'], undefined);
           assert.equal(head.body.length, 0);
         }
-        // At most one entry per set of accepted codings.
-        assert.ok(calls <= 2, `handler ran ${calls} times`);
+        // Inside, the cache keeps one entry per set of accepted codings. Outside, compression
+        // encodes each reply of an identity entry: one for every client on Express; koa-compress
+        // sets `Vary: Accept-Encoding` before the handler runs, so the cache honours it and keeps
+        // one identity entry per set of accepted codings.
+        assert.equal(calls(), order === 'outer' && fw.name === 'express' ? 1 : 2);
       });
     }
   }
 });
 
 describeMatrix('responseCache on an app that does not compress', (fw) => {
-  async function build(): Promise<{ app: TestApp; calls: () => number }> {
-    let calls = 0;
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/page',
-          handler: (x) => {
-            calls++;
-            x.set('Content-Type', 'text/plain');
-            x.send(`page ${calls}`);
-          },
-        },
-      ],
-    });
-    return { app, calls: () => calls };
-  }
-
   for (const [firstName, first, secondName, second] of [
     ['a browser', BROWSER, 'curl', CURL],
     ['curl', CURL, 'a browser', BROWSER],
   ] as const) {
     it(`serves ${secondName} the entry ${firstName} made (one entry whatever Accept-Encoding says)`, async () => {
-      const { app, calls } = await build();
+      const { app, calls } = await textApp(fw, undefined, (n) => `page ${n}`);
       const made = await rawRequest(app.url, '/page', first);
       assert.equal(made.headers['x-cache'], 'MISS');
       const hit = await rawRequest(app.url, '/page', second);

@@ -197,6 +197,8 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     await until(() => app.routeCache('/nested-swr').stats().stored === 2);
     await app.http().get('/nested-swr').expect('v2');
     assert.equal(c.calls(), 2);
+    // The app-wide instance handed the first request and its own refresh to the route's.
+    assert.deepEqual(app.appCache?.stats().bypass, { superseded: 2 });
   });
 
   it('leaves the refresh of a route-level entry to the route instance when the keys differ', async () => {

@@ -137,6 +137,36 @@ describeMatrix('responseCache replay', (fw) => {
     assert.equal(expired.headers['x-cache'], 'MISS');
   });
 
+  it("never clobbers the handler's Cache-Control, and adds none of its own", async () => {
+    const clock = manualClock();
+    let calls = 0;
+    const app = await fw.build({
+      cache: { ttl: 60, now: clock.now, statusHeader: 'X-Larder' },
+      routes: [
+        {
+          path: '/cc',
+          handler: (x) => {
+            calls++;
+            x.set('Cache-Control', 'public, max-age=5, stale-while-revalidate=9');
+            x.send('own header');
+          },
+        },
+        { path: '/none', handler: (x) => x.send('no header') },
+      ],
+    });
+    await app.http().get('/cc');
+    clock.advance(30); // past the handler's max-age, within the server ttl: separate settings
+    const hit = await app.http().get('/cc');
+    assert.equal(hit.headers['x-larder'], 'HIT');
+    assert.equal(hit.headers['x-cache'], undefined);
+    assert.equal(hit.headers['cache-control'], 'public, max-age=5, stale-while-revalidate=9');
+    assert.equal(calls, 1);
+    await app.http().get('/none');
+    const none = await app.http().get('/none');
+    assert.equal(none.headers['x-larder'], 'HIT');
+    assert.equal(none.headers['cache-control'], undefined);
+  });
+
   it('answers 304 on a hit when If-None-Match lists the stored ETag', async () => {
     let calls = 0;
     const app = await fw.build({

@@ -1,37 +1,29 @@
 import { Readable } from 'node:stream';
-import { createMemoryStore } from '@larder/core';
 import * as larderExpress from '@larder/express';
 import type { ResponseCacheAdmin } from '@larder/http';
 import compression from 'compression';
 import express from 'express';
-import {
-  type Exchange,
-  type Framework,
-  finish,
-  listen,
-  withStore,
-} from './response-cache-harness.ts';
-import { countingViewEngine, fixtures } from './view-engine.ts';
+import { type Exchange, type Framework, listen, prepare } from './response-cache-harness.ts';
+import { fixtures } from './view-engine.ts';
 
 /** Builds an `AppSpec` as a real Express 5 app. */
 export const express5: Framework = {
   name: 'express',
   async build(spec) {
-    const store = spec.store === 'default' ? undefined : (spec.store ?? createMemoryStore());
-    const views = countingViewEngine();
+    const { views, options: withStore, finish } = prepare(spec);
     const app = express();
     app.engine('tpl', views.engine);
     app.set('view engine', 'tpl');
     app.set('views', fixtures);
     if (spec.trustProxy) app.set('trust proxy', true);
     if (spec.compression === 'outer') app.use(compression({ threshold: 0 }));
-    const appOptions = withStore(spec.cache, store);
+    const appOptions = withStore(spec.cache);
     const appCache = appOptions && larderExpress.responseCache(appOptions);
     if (appCache) app.use(appCache);
     if (spec.compression === 'inner') app.use(compression({ threshold: 0 }));
     const routes = new Map<string, ResponseCacheAdmin>();
     for (const route of spec.routes) {
-      const options = withStore(route.cache, store);
+      const options = withStore(route.cache);
       const handler = async (
         req: express.Request,
         res: express.Response,
@@ -54,7 +46,7 @@ export const express5: Framework = {
         res.status(500).type('text').send(`failed: ${error.message}`);
       },
     );
-    return finish(await listen(app), appCache, routes, store, views.renders);
+    return finish(await listen(app), appCache, routes);
   },
 };
 

@@ -5,9 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
-import type { Duration, Store } from '@larder/core';
+import { createMemoryStore, type Duration, type Store } from '@larder/core';
 import type { ResponseCacheAdmin, ResponseCacheOptions } from '@larder/http';
 import request from 'supertest';
+import { countingViewEngine } from './view-engine.ts';
 
 /** What a neutral handler can do; each framework maps it to its idiom. */
 export interface Exchange {
@@ -91,12 +92,29 @@ export async function listen(handler: Parameters<typeof createServer>[1]): Promi
   return server;
 }
 
-export function withStore(options: ResponseCacheOptions | undefined, store: Store | undefined) {
-  if (options === undefined) return undefined;
-  return store === undefined || options.store !== undefined ? options : { ...options, store };
+/**
+ * What both builders start from: the spec's store (a fresh memory store unless given, none for
+ * `'default'`), a counting view engine, the options each `responseCache` gets (with the store
+ * filled in), and `finish` to describe the listening server as a {@link TestApp}.
+ */
+export function prepare(spec: AppSpec) {
+  const store = spec.store === 'default' ? undefined : (spec.store ?? createMemoryStore());
+  const views = countingViewEngine();
+  return {
+    views,
+    options(options: ResponseCacheOptions | undefined): ResponseCacheOptions | undefined {
+      if (options === undefined) return undefined;
+      return store === undefined || options.store !== undefined ? options : { ...options, store };
+    },
+    finish: (
+      server: Server,
+      appCache: ResponseCacheAdmin | undefined,
+      routes: Map<string, ResponseCacheAdmin>,
+    ) => finish(server, appCache, routes, store, views.renders),
+  };
 }
 
-export async function finish(
+async function finish(
   server: Server,
   appCache: ResponseCacheAdmin | undefined,
   routes: Map<string, ResponseCacheAdmin>,

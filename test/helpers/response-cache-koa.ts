@@ -2,38 +2,30 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
-import { createMemoryStore } from '@larder/core';
 import type { ResponseCacheAdmin } from '@larder/http';
 import * as larderKoa from '@larder/koa';
 import Koa from 'koa';
 import koaCompress from 'koa-compress';
-import {
-  type Exchange,
-  type Framework,
-  finish,
-  listen,
-  withStore,
-} from './response-cache-harness.ts';
-import { countingViewEngine, fixtures } from './view-engine.ts';
+import { type Exchange, type Framework, listen, prepare } from './response-cache-harness.ts';
+import { fixtures } from './view-engine.ts';
 
 /** Builds an `AppSpec` as a real Koa 3 app. */
 export const koa3: Framework = {
   name: 'koa',
   async build(spec) {
-    const store = spec.store === 'default' ? undefined : (spec.store ?? createMemoryStore());
-    const views = countingViewEngine();
+    const { views, options: withStore, finish } = prepare(spec);
     const app = new Koa();
     app.silent = true;
     app.proxy = spec.trustProxy === true;
     if (spec.compression === 'outer') app.use(koaCompress({ threshold: 0 }));
-    const appOptions = withStore(spec.cache, store);
+    const appOptions = withStore(spec.cache);
     const appCache = appOptions && larderKoa.responseCache(appOptions);
     if (appCache) app.use(appCache);
     if (spec.compression === 'inner') app.use(koaCompress({ threshold: 0 }));
     const router = new Router();
     const routes = new Map<string, ResponseCacheAdmin>();
     for (const route of spec.routes) {
-      const options = withStore(route.cache, store);
+      const options = withStore(route.cache);
       const handler = async (ctx: Koa.Context): Promise<void> => {
         await route.handler(koaExchange(ctx, views.render));
       };
@@ -44,7 +36,7 @@ export const koa3: Framework = {
       } else router.all(route.path, handler);
     }
     app.use(router.routes());
-    return finish(await listen(app.callback()), appCache, routes, store, views.renders);
+    return finish(await listen(app.callback()), appCache, routes);
   },
 };
 

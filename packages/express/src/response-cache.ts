@@ -8,12 +8,11 @@ import {
   type ResponseCacheOptions,
 } from '@larder/http';
 import {
-  activeFill,
   adoptRefresh,
   hideValidators,
-  type MarkedRequest,
+  markFilling,
   type Refreshing,
-  refreshing,
+  roleOf,
   writeHeaders,
 } from '@larder/http/node';
 import type { NextFunction, Request, Response } from 'express';
@@ -43,23 +42,19 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
   const engine = createResponseCache(options);
 
   function responseCacheMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const marked = req as Request & MarkedRequest;
-    const refresh = marked[refreshing];
-    if (refresh !== undefined) {
-      // A detached background refresh: the instance that owns it lends its control and lets it through.
-      if (refresh.engine === engine) {
-        refresh.reached = true;
-        res.locals.responseCache = refresh.fill.control;
-        next();
-      } else if (refresh.reached) takeOverRefresh(req, res, next, refresh);
-      else next();
-      return;
+    const role = roleOf(req, engine);
+    if (role.kind === 'client') {
+      const decision = engine.handle(cacheRequestOf(req));
+      if (decision instanceof Promise) {
+        decision.then((d) => act(d, req, res, next)).catch(next);
+      } else act(decision, req, res, next);
+    } else if (role.kind === 'take-over') takeOverRefresh(req, res, next, role.mark);
+    else {
+      // Someone else's refresh, or this instance's own: the capture refreshInBackground set up
+      // feeds the fill, so lend its control and let the request through to the handler.
+      if (role.kind === 'own-refresh') res.locals.responseCache = role.mark.fill.control;
+      next();
     }
-    marked[activeFill]?.standAside();
-    const decision = engine.handle(cacheRequestOf(req));
-    if (decision instanceof Promise) {
-      decision.then((d) => act(d, req, res, next)).catch(next);
-    } else act(decision, req, res, next);
   }
 
   function act(decision: Decision, req: Request, res: Response, next: NextFunction): void {
@@ -94,13 +89,12 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
 }
 
 function fillFromHandler(req: Request, res: Response, next: NextFunction, fill: Fill): void {
-  const marked = req as Request & MarkedRequest;
   const restore = hideValidators(req);
   const capture = captureResponse(res, {
     maxBodySize: fill.maxBodySize,
     finish(response) {
       restore();
-      if (marked[activeFill] === active) marked[activeFill] = undefined;
+      unmark();
       return fill.complete(response);
     },
     overflow(reason) {
@@ -111,15 +105,12 @@ function fillFromHandler(req: Request, res: Response, next: NextFunction, fill: 
       fill.abandon('uncapturable');
     },
   });
-  const active = {
-    standAside() {
-      restore();
-      marked[activeFill] = undefined;
-      capture.release();
-      fill.abandon('superseded');
-    },
-  };
-  marked[activeFill] = active;
+  const unmark = markFilling(req, () => {
+    restore();
+    unmark();
+    capture.release();
+    fill.abandon('superseded');
+  });
   res.locals.responseCache = fill.control;
   next();
 }

@@ -7,12 +7,11 @@ import {
   type ResponseCacheOptions,
 } from '@larder/http';
 import {
-  activeFill,
   adoptRefresh,
   hideValidators,
-  type MarkedRequest,
+  markFilling,
   type Refreshing,
-  refreshing,
+  roleOf,
   writeHeaders,
 } from '@larder/http/node';
 import type { Context, Next } from 'koa';
@@ -46,20 +45,19 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
   const engine = createResponseCache(options);
 
   async function responseCacheMiddleware(ctx: Context, next: Next): Promise<void> {
-    const refresh = (ctx.req as MarkedRequest)[refreshing];
-    if (refresh !== undefined) {
-      // A detached background refresh: the instance that owns it captures what the handler answers.
-      if (refresh.engine !== engine) {
-        if (!refresh.reached) return next();
-        if (!(await takeOverRefresh(ctx, refresh))) return;
-      }
+    const role = roleOf(ctx.req, engine);
+    if (role.kind === 'not-mine') return next();
+    if (role.kind !== 'client') {
+      // A detached background refresh: the instance that owns it (or took it over) captures what
+      // the handler answers; Koa writes nothing.
+      const refresh = role.mark;
+      if (role.kind === 'take-over' && !(await takeOverRefresh(ctx, refresh))) return;
       refresh.reached = true;
       refresh.settled = true;
       ctx.respond = false;
       await fillFromHandler(ctx, next, refresh.fill, true);
       return;
     }
-    (ctx.req as MarkedRequest)[activeFill]?.standAside();
     let decision = engine.handle(cacheRequestOf(ctx));
     if (decision instanceof Promise) decision = await decision;
     if (decision.kind === 'serve') {
@@ -79,7 +77,6 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
    * `false` when this engine has nothing to refresh.
    */
   async function takeOverRefresh(ctx: Context, refresh: Refreshing): Promise<boolean> {
-    (ctx.req as MarkedRequest)[activeFill]?.standAside();
     let decision = engine.handle(cacheRequestOf(ctx));
     if (decision instanceof Promise) decision = await decision;
     if (adoptRefresh(refresh, engine, decision) !== undefined) return true;
@@ -96,25 +93,21 @@ async function fillFromHandler(
   fill: Fill,
   detached: boolean,
 ): Promise<void> {
-  const marked = ctx.req as MarkedRequest;
   const restore = hideValidators(ctx.req);
   let aside = false;
-  const active = {
-    standAside() {
-      aside = true;
-      restore();
-      marked[activeFill] = undefined;
-      fill.abandon('superseded');
-    },
-  };
-  marked[activeFill] = active;
+  const unmark = markFilling(ctx.req, () => {
+    aside = true;
+    restore();
+    unmark();
+    fill.abandon('superseded');
+  });
   ctx.state.responseCache = fill.control;
   let captured: CapturedBody;
   try {
     await next();
     if (aside) return;
     restore();
-    marked[activeFill] = undefined;
+    unmark();
     if (!detached && (ctx.respond === false || ctx.res.headersSent)) {
       // The handler wrote to `ctx.res` itself: there is nothing in `ctx` to capture.
       fill.abandon('uncapturable');
@@ -124,7 +117,7 @@ async function fillFromHandler(
   } catch (error) {
     if (aside) throw error;
     restore();
-    marked[activeFill] = undefined;
+    unmark();
     const reply = await fill.fail(error);
     if (detached) return;
     if (reply === undefined) throw error;

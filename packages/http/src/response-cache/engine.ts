@@ -48,8 +48,6 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   readonly policy: StorePolicy;
   readonly vary: readonly string[];
   readonly codedVary: readonly string[];
-  /** Bumped by every invalidation: a fill that started before it does not store its response. */
-  epoch = 0;
   readonly #spaces: Spaces;
   readonly #keys: KeyBuilder;
   readonly #coalesceMs: number;
@@ -83,8 +81,9 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   }
 
   protected override fence(scope: string | undefined): void {
-    this.epoch++;
     for (const space of this.#spaces.all()) {
+      // Fills that began before this, in any cache on the store, will not store their response.
+      space.fence.epoch++;
       for (const [key, flight] of space.flights) {
         if (scope === undefined ? flight.entry === undefined : !key.startsWith(scope)) continue;
         // A store clear may overtake a write still in progress: the fill deletes the key again once
@@ -133,9 +132,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   /** After the store answered: a hit, a stale serve, a wait on someone else's fill, or a fill. */
   #decide(at: Lookup, raw: unknown): Decision | Promise<Decision> {
     // The base key says the response varies by coding: one more read, for this client's codings.
-    if (at.key === at.base && isCodingMarker(raw)) {
-      return this.#lookup({ ...at, key: codingVariant(at.base, at.codings) });
-    }
+    if (at.key === at.base && isCodingMarker(raw)) return this.#variant(at);
     const now = this.options.now();
     const entry = readEntry(raw);
     if (entry !== undefined) {
@@ -182,7 +179,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       else if (flight.serves(at.codings)) {
         this.counters.coalesced++;
         return this.#serve(made, at.request, now, 'HIT');
-      }
+      } else if (at.key === at.base) return this.#variant(at);
       return undefined;
     }
     if (flight.settled || now - flight.started > this.#coalesceMs) {
@@ -200,9 +197,17 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
         this.counters.coalesced++;
         return this.#serve(entry, at.request, this.options.now(), 'HIT');
       }
+      // The leader's entry is for other codings: this client's variant is where to look (and
+      // the first such waiter leads its fill, the others wait for it).
+      if (entry !== undefined && at.key === at.base) return this.#variant(at);
       // The leader's response could not be shared (or it took too long): fill independently.
       return this.#miss(at, undefined, false);
     });
+  }
+
+  /** Looks `at` up under its coding variant, once the base key is known to vary by coding. */
+  #variant(at: Lookup): Decision | Promise<Decision> {
+    return this.#lookup({ ...at, key: codingVariant(at.base, at.codings) });
   }
 
   #serveStale(at: Lookup, entry: StoredEntry, now: number, refresh: boolean): Decision {

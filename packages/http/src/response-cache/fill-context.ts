@@ -13,8 +13,6 @@ export interface FillContext {
   readonly vary: readonly string[];
   /** The same plus `accept-encoding`, for a response with a content coding. */
   readonly codedVary: readonly string[];
-  /** Bumped by every invalidation; a fill compares it with the value it started under. */
-  readonly epoch: number;
 }
 
 /** One request's place in the cache: where it was looked up, and where its response may go. */

@@ -20,7 +20,7 @@ export class CacheFill implements Fill {
   readonly control = new FillControl();
   readonly maxBodySize: number;
   #done = false;
-  /** The engine's invalidation epoch when this fill began. */
+  /** The store's invalidation epoch when this fill began (see `Fence`). */
   readonly #epoch: number;
 
   constructor(
@@ -34,7 +34,7 @@ export class CacheFill implements Fill {
     private readonly refresh: boolean,
   ) {
     this.maxBodySize = ctx.options.maxBodySize;
-    this.#epoch = ctx.epoch;
+    this.#epoch = at.space.fence.epoch;
   }
 
   complete(response: CapturedResponse): Promise<Reply> {
@@ -102,9 +102,9 @@ export class CacheFill implements Fill {
       statusHeader: o.statusHeader,
     });
     at.space.missMemory.forget(at.key);
-    if (this.#epoch !== this.ctx.epoch) {
-      // An invalidation ran while the handler did: its response may predate it, so it is sent
-      // but not stored (nor shared with waiters).
+    if (this.#epoch !== at.space.fence.epoch) {
+      // An invalidation (by any cache on this store) ran while the handler did: its response may
+      // predate it, so it is sent but not stored (nor shared with waiters).
       this.#release(undefined);
       return replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
     }

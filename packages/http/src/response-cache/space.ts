@@ -5,6 +5,27 @@ import type { EntryStorage } from './storage.ts';
 import { defaultResponseStore, openStorage } from './store-access.ts';
 
 /**
+ * The invalidation epoch of one store in this process, shared by every response cache on it:
+ * bumped by each invalidation any of them makes, so a fill that began before it — in any of those
+ * caches, e.g. a route-level instance while the app-wide one invalidates — does not store its
+ * response, which may predate the invalidation.
+ */
+export interface Fence {
+  epoch: number;
+}
+
+const fences = new WeakMap<Store, Fence>();
+
+function fenceOf(store: Store): Fence {
+  let fence = fences.get(store);
+  if (fence === undefined) {
+    fence = { epoch: 0 };
+    fences.set(store, fence);
+  }
+  return fence;
+}
+
+/**
  * What a response cache keeps per store it reads and writes: the storage, the fills in flight, the
  * store reads in progress and the keys recently found uncacheable. Kept per store so that one
  * middleware mounted in two apps (each on its default store) never coalesces one app's request
@@ -16,7 +37,10 @@ export class Space {
   readonly lookups = new Map<string, PromiseLike<unknown>>();
   readonly missMemory = new MissMemory();
 
-  constructor(readonly storage: EntryStorage) {}
+  constructor(
+    readonly storage: EntryStorage,
+    readonly fence: Fence,
+  ) {}
 }
 
 /**
@@ -59,7 +83,7 @@ export class Spaces {
   }
 
   #open(store: Store): Space {
-    const space = new Space(openStorage(this.#options, store, this.#report));
+    const space = new Space(openStorage(this.#options, store, this.#report), fenceOf(store));
     this.#all.add(space);
     return space;
   }

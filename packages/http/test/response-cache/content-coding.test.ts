@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createFileStore } from '@larder/core';
 import type { CacheRequest, HeaderRecord } from '@larder/http';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
@@ -107,9 +111,42 @@ describe('content codings: an entry that varies by coding serves matching client
     assert.equal(w.kind, 'fill', 'the plain waiter fills for itself');
     const s = await sameCodings;
     assert.equal(s.kind === 'serve' && s.reply.headers['content-encoding'], 'gzip');
-    // A late plain arrival, while the leader's write may still be settling, is not handed gzip either.
-    const late = await engine.handle(get('/a'));
-    assert.notEqual(late.kind === 'serve' && late.reply.headers['content-encoding'], 'gzip');
+    // A late plain arrival, while the leader's write may still be settling, is not handed gzip
+    // either: it waits for the plain fill, and gets its entry.
+    const late = engine.handle(get('/a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (w.kind === 'fill') await w.fill.complete(plainVaried(2));
+    const l = await late;
+    assert.equal(l.kind, 'serve');
+    assert.equal(l.kind === 'serve' && l.reply.headers['content-encoding'], undefined);
+    assert.deepEqual(l.kind === 'serve' && l.reply.body, Buffer.from('plain 2'));
+  });
+});
+
+describe('content codings: coalescing', () => {
+  test('clients with other codings than the leader coalesce on one fill of their own variant', async () => {
+    const { engine } = engineWith();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const handler = async (r: CacheRequest) => {
+      const n = ++calls;
+      if (n === 1) await gate;
+      return compressing(n, r);
+    };
+    const requests = [GZIP, {}, {}, {}, GZIP, {}].map((headers) =>
+      run(engine, get('/a', headers), handler),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const outcomes = await Promise.all(requests);
+    assert.equal(calls, 2, 'one fill per set of accepted codings');
+    for (const [i, headers] of [GZIP, {}, {}, {}, GZIP, {}].entries()) {
+      const encoding = outcomes[i]?.reply.headers['content-encoding'];
+      assert.equal(encoding, headers === GZIP ? 'gzip' : undefined);
+    }
   });
 });
 
@@ -136,4 +173,39 @@ describe('content codings: invalidation reaches every variant', () => {
       }
     });
   }
+});
+
+describe('content codings on a serializing store (the file store)', () => {
+  test('round-trips the marker, the coded variants and the identity entry byte for byte', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'larder-rc-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const { engine } = engineWith({ store: createFileStore({ dir }) });
+    const h = counted(compressing);
+    const first = [
+      await run(engine, get('/a', GZIP), h),
+      await run(engine, get('/a'), h),
+      await run(engine, get('/b'), counted()),
+    ];
+    // The file store writes asynchronously: wait for the four files (marker, two variants, /b).
+    const written = async () =>
+      (await readdir(dir, { recursive: true })).filter((f) => /^[0-9a-f]{64}$/.test(f)).length;
+    for (let i = 0; i < 500 && (await written()) < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const again = [
+      await run(engine, get('/a', GZIP), h),
+      await run(engine, get('/a'), h),
+      await run(engine, get('/b', GZIP), counted()),
+    ];
+    for (const [i, reply] of again.entries()) {
+      assert.equal(reply.reply.headers['x-cache'], 'HIT');
+      assert.deepEqual(reply.reply.body, first[i]?.reply.body);
+      assert.equal(
+        reply.reply.headers['content-encoding'],
+        first[i]?.reply.headers['content-encoding'],
+      );
+    }
+    assert.equal(again[0]?.reply.headers['content-encoding'], 'gzip');
+    assert.equal(h.calls, 2);
+  });
 });

@@ -170,4 +170,18 @@ describe('invalidation', () => {
       assert.equal((await engine.handle(get('/a'))).kind, 'fill');
     });
   }
+
+  test('does not store a response whose handler ran while another cache on the same store invalidated', async () => {
+    // An app-wide and a route-level instance of one app share its default store.
+    const app = {};
+    const outer = createResponseCache({ tags: ['t'] });
+    const inner = createResponseCache({ ttl: 30 });
+    const d = await inner.handle(get('/a', {}, { scope: app }));
+    assert.ok(d.kind === 'fill');
+    await outer.handle(get('/other', {}, { scope: app })); // the outer instance serves this app too
+    await outer.invalidatePath('/a');
+    await d.fill.complete(ok('computed before the invalidation'));
+    assert.equal((await inner.handle(get('/a', {}, { scope: app }))).kind, 'fill');
+  });
 });
+

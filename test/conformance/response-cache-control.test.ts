@@ -240,6 +240,40 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     await app.http().get(path).expect('v2');
   });
 
+  it("does not store a route's response computed while the app-wide instance invalidated it", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    const c = counter();
+    const app = await fw.build({
+      cache: {},
+      routes: [
+        {
+          path: '/fenced',
+          cache: { ttl: 30 },
+          handler: async (x) => {
+            const n = c.bump();
+            started = true;
+            if (n === 1) await gate;
+            x.send(`v${n}`);
+          },
+        },
+      ],
+    });
+    const first = app
+      .http()
+      .get('/fenced')
+      .then((res) => res);
+    await until(() => started);
+    await app.appCache?.invalidatePath('/fenced');
+    release();
+    assert.equal((await first).text, 'v1');
+    await app.http().get('/fenced').expect('v2');
+    await app.http().get('/fenced').expect('v2');
+  });
+
   it('never serves one app the response another app in the process made for the same path', async () => {
     const path = `/home-${fw.name}-${Date.now()}`;
     const apps = await Promise.all(

@@ -184,4 +184,3 @@ describe('invalidation', () => {
     assert.equal((await inner.handle(get('/a', {}, { scope: app }))).kind, 'fill');
   });
 });
-

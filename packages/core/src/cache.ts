@@ -15,7 +15,7 @@ import type { Memoized, MemoizeOptions } from './memoize.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { SingleFlight } from './single-flight.ts';
 import { type CacheStats, createStats } from './stats.ts';
-import type { Store } from './store.ts';
+import { isStore, type Store } from './store.ts';
 
 /**
  * The cache facade: the Werkzeug method set, get-or-compute, memoize and tags over one store, with
@@ -207,14 +207,7 @@ function checkObject(value: unknown, option: string): object {
 }
 
 function checkStore(store: unknown, name: string): void {
-  const s = store as Partial<Store> | null;
-  if (
-    typeof s !== 'object' ||
-    s === null ||
-    typeof s.get !== 'function' ||
-    typeof s.set !== 'function' ||
-    typeof s.delete !== 'function'
-  ) {
+  if (!isStore(store)) {
     throw bad(`stores.${name}`, 'a Store (an object with get, set and delete methods)', store);
   }
 }

@@ -16,5 +16,5 @@ export { createNullStore } from './null-store.ts';
 export { sizeOf } from './size-of.ts';
 export type { CacheStats } from './stats.ts';
 export type { Awaitable, Clock, Store, StoreCapabilities, StoreLock } from './store.ts';
-export { expiresAt, isExpiredTtl } from './store.ts';
+export { expiresAt, isExpiredTtl, isStore } from './store.ts';
 export { CacheStoreError } from './store-error.ts';

@@ -74,3 +74,15 @@ export function expiresAt(now: number, ttl: number | undefined): number {
     ? Number.POSITIVE_INFINITY
     : now + ttl * 1000;
 }
+
+/** True when `value` has the three methods every {@link Store} must have. */
+export function isStore(value: unknown): value is Store {
+  const s = value as Partial<Store> | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.get === 'function' &&
+    typeof s.set === 'function' &&
+    typeof s.delete === 'function'
+  );
+}

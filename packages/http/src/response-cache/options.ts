@@ -1,4 +1,4 @@
-import { type Clock, type Duration, parseDuration, type Store } from '@larder/core';
+import { type Clock, type Duration, isStore, parseDuration, type Store } from '@larder/core';
 import type { CacheRequest, ResponseCacheOptions } from './types.ts';
 
 /** The function name every option error carries (the adapters expose the same options). */
@@ -88,20 +88,10 @@ function positive(value: Duration, option: string): number {
 }
 
 function storeOption(store: unknown): Store | undefined {
-  if (store === undefined) return undefined;
-  const s = store as Partial<Store> | null;
-  if (
-    typeof s !== 'object' ||
-    s === null ||
-    typeof s.get !== 'function' ||
-    typeof s.set !== 'function' ||
-    typeof s.delete !== 'function'
-  ) {
-    throw new TypeError(
-      `${FN}: option "store" must be a Store (an object with get, set and delete), got ${describe(store)}`,
-    );
-  }
-  return s as Store;
+  if (store === undefined || isStore(store)) return store;
+  throw new TypeError(
+    `${FN}: option "store" must be a Store (an object with get, set and delete), got ${describe(store)}`,
+  );
 }
 
 function queryOption(query: unknown): boolean | ReadonlySet<string> {

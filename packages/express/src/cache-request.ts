@@ -8,7 +8,7 @@ import type { Application, Request } from 'express';
  * every `responseCache` of one app (sub-apps included) shares its default store and no other app does.
  */
 export function cacheRequestOf(req: Request): CacheRequest {
-  return toCacheRequest(req.method, req.originalUrl, req.headers, () => req.host, rootApp(req.app));
+  return toCacheRequest(req.method, req.originalUrl, req.headers, req, rootApp(req.app));
 }
 
 /** The app at the root of `app`'s mounts (Express sets `parent` on an app mounted in another). */

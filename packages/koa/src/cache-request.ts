@@ -8,5 +8,7 @@ import type { Context } from 'koa';
  * store and no other app does.
  */
 export function cacheRequestOf(ctx: Context): CacheRequest {
-  return toCacheRequest(ctx.method, ctx.originalUrl, ctx.req.headers, () => ctx.host, ctx.app);
+  const req = ctx.req;
+  // `ctx.req` directly: Koa's `ctx.method` goes through two delegating getters.
+  return toCacheRequest(req.method ?? 'GET', ctx.originalUrl, req.headers, ctx, ctx.app);
 }

@@ -1,6 +1,7 @@
 import {
   bindAdmin,
   createResponseCache,
+  type Decision,
   type Fill,
   type Reply,
   type ResponseCacheAdmin,
@@ -11,6 +12,7 @@ import {
   hideValidators,
   markFilling,
   type Refreshing,
+  type RequestRole,
   roleOf,
   writeHeaders,
 } from '@larder/http/node';
@@ -25,6 +27,7 @@ export interface ResponseCacheMiddleware extends ResponseCacheAdmin {
 }
 
 const EMPTY = Buffer.alloc(0);
+const DONE: Promise<void> = Promise.resolve();
 // Statuses Koa sends without a body (RFC 9110 §15.3.5, §15.4.5).
 const BODILESS = new Set([204, 205, 304]);
 
@@ -44,32 +47,40 @@ const BODILESS = new Set([204, 205, 304]);
 export function responseCache(options: ResponseCacheOptions = {}): ResponseCacheMiddleware {
   const engine = createResponseCache(options);
 
-  async function responseCacheMiddleware(ctx: Context, next: Next): Promise<void> {
+  // Not `async`: a hit (the common case) answers synchronously and returns a settled promise,
+  // with no async frame or promise made per request.
+  function responseCacheMiddleware(ctx: Context, next: Next): Promise<void> {
     const role = roleOf(ctx.req, engine);
-    if (role.kind === 'not-mine') return next();
-    if (role.kind !== 'client') {
-      // A detached background refresh: the instance that owns it (or took it over) captures what
-      // the handler answers; Koa writes nothing.
-      const refresh = role.mark;
-      if (role.kind === 'take-over' && !(await takeOverRefresh(ctx, refresh))) return;
-      refresh.reached = true;
-      refresh.settled = true;
-      ctx.respond = false;
-      await fillFromHandler(ctx, next, refresh.fill, true);
-      return;
-    }
-    let decision = engine.handle(cacheRequestOf(ctx));
-    if (decision instanceof Promise) decision = await decision;
+    if (role.kind !== 'client') return notClient(ctx, next, role);
+    const decision = engine.handle(cacheRequestOf(ctx));
+    if (decision instanceof Promise) return decision.then((d) => act(ctx, next, d));
+    return act(ctx, next, decision);
+  }
+
+  function act(ctx: Context, next: Next, decision: Decision): Promise<void> {
     if (decision.kind === 'serve') {
       sendReply(ctx, decision.reply);
       if (decision.refresh !== undefined) refreshInBackground(ctx, engine, decision.refresh);
-      return;
+      return DONE;
     }
     if (decision.kind === 'pass') {
       writeHeaders(ctx.res, decision.headers);
       return next();
     }
-    await fillFromHandler(ctx, next, decision.fill, false);
+    return fillFromHandler(ctx, next, decision.fill, false);
+  }
+
+  /** A detached background refresh, or a request this instance lets through. */
+  async function notClient(ctx: Context, next: Next, role: RequestRole): Promise<void> {
+    if (role.kind === 'not-mine' || role.kind === 'client') return next();
+    // The instance that owns the refresh (or took it over) captures what the handler answers;
+    // Koa writes nothing.
+    const refresh = role.mark;
+    if (role.kind === 'take-over' && !(await takeOverRefresh(ctx, refresh))) return;
+    refresh.reached = true;
+    refresh.settled = true;
+    ctx.respond = false;
+    await fillFromHandler(ctx, next, refresh.fill, true);
   }
 
   /**
@@ -150,13 +161,20 @@ async function fillFromHandler(
 }
 
 /**
- * Hands a reply to Koa: status, body, then the engine's headers (after the body, so the stored
- * `Content-Type` and `Content-Length` win over what Koa infers from a Buffer). A HEAD reply has no
- * body; Koa ends it without one.
+ * Hands a reply to Koa, which keeps its part (upstream middleware sees `ctx.status` and `ctx.body`)
+ * and writes it. With a body, the engine's headers go first: Koa then infers no type (the stored
+ * `Content-Type` is there) and sets `Content-Length` from the body, the stored length. A HEAD reply
+ * has no body: Koa ends it without one, and the stored `Content-Length` goes after Koa's.
  */
 function sendReply(ctx: Context, reply: Reply): void {
+  const body = reply.body;
+  if (body !== undefined) {
+    writeHeaders(ctx.res, reply.headers);
+    ctx.status = reply.status;
+    ctx.body = body;
+    return;
+  }
   ctx.status = reply.status;
-  if (reply.body !== undefined) ctx.body = reply.body;
-  else if (!BODILESS.has(reply.status)) ctx.body = EMPTY;
+  if (!BODILESS.has(reply.status)) ctx.body = EMPTY;
   writeHeaders(ctx.res, reply.headers);
 }

@@ -114,12 +114,13 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   /** Reads `at.key`, after checking for a fill in flight; concurrent requests share one store read. */
   #lookup(at: Lookup): Decision | Promise<Decision> {
     const { space, key } = at;
-    const flight = space.flights.get(key);
+    // The size checks skip hashing the key when nothing is in flight (the steady state of hits).
+    const flight = space.flights.size === 0 ? undefined : space.flights.get(key);
     if (flight !== undefined) {
       const joined = this.#join(at, flight, this.options.now());
       if (joined !== undefined) return joined;
     }
-    const pending = space.lookups.get(key);
+    const pending = space.lookups.size === 0 ? undefined : space.lookups.get(key);
     if (pending !== undefined) return Promise.resolve(pending).then((raw) => this.#decide(at, raw));
     const raw = space.storage.get(key);
     if (!isThenable(raw)) return this.#decide(at, raw);

@@ -300,7 +300,8 @@ if (process.argv.includes('--readme')) {
   const text = readFileSync(readme, 'utf8');
   const updated = text.replace(
     /(<!-- results:start -->\n)[\s\S]*(<!-- results:end -->)/,
-    `$1${markdown}\n$2`,
+    // Demoted one level: the report sits under the README's own section heading.
+    (_, start, end) => `${start}${markdown.replace(/^(#+) /gm, '#$1 ')}\n${end}`,
   );
   writeFileSync(readme, updated);
   log('updated README.md');

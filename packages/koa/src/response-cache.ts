@@ -59,7 +59,10 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
 
   function act(ctx: Context, next: Next, decision: Decision): Promise<void> {
     if (decision.kind === 'serve') {
-      sendReply(ctx, decision.reply);
+      // First in the app, no middleware runs after the reply to read or change `ctx.body`: the
+      // reply goes straight to `ctx.res`, past Koa's setters and its response.
+      if (ctx.app.middleware[0] === responseCacheMiddleware) writeReply(ctx, decision.reply);
+      else sendReply(ctx, decision.reply);
       if (decision.refresh !== undefined) refreshInBackground(ctx, engine, decision.refresh);
       return DONE;
     }
@@ -161,20 +164,34 @@ async function fillFromHandler(
 }
 
 /**
+ * Writes a reply to `ctx.res` in one go, Koa standing aside (`ctx.respond = false`): for a
+ * `responseCache` that runs first, when nothing else could see `ctx.body`. `ctx.status` still reads
+ * the status sent. A HEAD or 304 reply has no body; Node sends none.
+ */
+function writeReply(ctx: Context, reply: Reply): void {
+  ctx.respond = false;
+  const res = ctx.res;
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.body);
+}
+
+/**
  * Hands a reply to Koa, which keeps its part (upstream middleware sees `ctx.status` and `ctx.body`)
  * and writes it. With a body, the engine's headers go first: Koa then infers no type (the stored
  * `Content-Type` is there) and sets `Content-Length` from the body, the stored length. A HEAD reply
  * has no body: Koa ends it without one, and the stored `Content-Length` goes after Koa's.
  */
 function sendReply(ctx: Context, reply: Reply): void {
+  // `ctx.response` directly: `ctx.status` and `ctx.body` are delegating accessors to it.
+  const response = ctx.response;
   const body = reply.body;
   if (body !== undefined) {
     writeHeaders(ctx.res, reply.headers);
-    ctx.status = reply.status;
-    ctx.body = body;
+    response.status = reply.status;
+    response.body = body;
     return;
   }
-  ctx.status = reply.status;
-  if (!BODILESS.has(reply.status)) ctx.body = EMPTY;
+  response.status = reply.status;
+  if (!BODILESS.has(reply.status)) response.body = EMPTY;
   writeHeaders(ctx.res, reply.headers);
 }

@@ -128,3 +128,43 @@ describe('Koa responseCache body capture', () => {
     assert.equal(shared.stats().hits, 2);
   });
 });
+
+describe('Koa responseCache hit written through Koa', () => {
+  it('keeps headers and status an earlier middleware set and shows it the reply', async () => {
+    let calls = 0;
+    const seen: { status: number; body: unknown }[] = [];
+    const koa = new Koa();
+    koa.use(async (ctx, next) => {
+      ctx.set('access-control-allow-origin', '*');
+      ctx.status = 418;
+      await next();
+      seen.push({ status: ctx.status, body: ctx.body });
+    });
+    koa.use(responseCache({ store: createMemoryStore() }));
+    koa.use((ctx) => {
+      calls++;
+      ctx.status = 200;
+      ctx.body = { ok: true };
+    });
+    await request(koa.callback()).get('/').expect(200);
+    const hit = await request(koa.callback()).get('/').expect(200, { ok: true });
+    assert.equal(calls, 1);
+    assert.equal(hit.headers['x-cache'], 'HIT');
+    assert.equal(hit.headers['access-control-allow-origin'], '*');
+    assert.equal(hit.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(hit.headers['content-length'], String(Buffer.byteLength('{"ok":true}')));
+    assert.equal(seen[1]?.status, 200);
+    assert.deepEqual(seen[1]?.body, Buffer.from('{"ok":true}'));
+  });
+
+  it('answers a HEAD hit with the stored Content-Length and no body', async () => {
+    const a = app(() => 'hello head');
+    await request(a.server).get('/h').expect(200, 'hello head');
+    const head = await request(a.server).head('/h').expect(200);
+    assert.equal(head.headers['x-cache'], 'HIT');
+    assert.equal(head.headers['content-length'], String('hello head'.length));
+    assert.equal(head.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(head.text, undefined);
+    assert.equal(a.calls(), 1);
+  });
+});

@@ -36,6 +36,8 @@ const BODILESS = new Set([204, 205, 304]);
  * made by the engine of `@larder/http`; this middleware only translates between Koa and it.
  * When an app-wide and a route-level `responseCache` both apply, the route's takes over and one
  * entry is made. Without `store`, the instances of one app share that app's memory store.
+ * Placed first in the app, it writes hits straight to `ctx.res` (`ctx.respond = false`); anywhere
+ * else a hit goes through `ctx.status` and `ctx.body`, so the middleware before it see the reply.
  *
  * @param options - keying, ttl, stale windows, store, see {@link ResponseCacheOptions}
  * @example

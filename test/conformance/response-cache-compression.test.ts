@@ -4,9 +4,10 @@ import { gunzipSync } from 'node:zlib';
 import { type RawResponse, rawRequest } from '../helpers/raw-request.ts';
 import {
   type AppSpec,
+  type CountedAppSpec,
+  countedApp,
   describeMatrix,
   type Framework,
-  type TestApp,
 } from '../helpers/response-cache-matrix.ts';
 
 const text = 'Larder compresses well. '.repeat(200);
@@ -21,26 +22,20 @@ function decoded(res: RawResponse): string {
 }
 
 /** An app with one text route behind an app-wide responseCache (and compression, if given). */
-async function textApp(
+function textApp(
   fw: Framework,
   compression: AppSpec['compression'],
   body: (call: number) => string,
-): Promise<{ app: TestApp; calls: () => number }> {
-  let calls = 0;
-  const app = await fw.build({
+) {
+  const spec: CountedAppSpec = {
     ...(compression === undefined ? {} : { compression }),
     cache: {},
-    routes: [
-      {
-        path: '/page',
-        handler: (x) => {
-          x.set('Content-Type', 'text/plain');
-          x.send(body(++calls));
-        },
-      },
-    ],
+    route: { path: '/page' },
+  };
+  return countedApp(fw, spec, (x, n) => {
+    x.set('Content-Type', 'text/plain');
+    x.send(body(n));
   });
-  return { app, calls: () => calls };
 }
 
 describeMatrix('responseCache with compression', (fw) => {

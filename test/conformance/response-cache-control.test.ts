@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createMemoryStore } from '@larder/core';
+import type { ResponseCacheOptions } from '@larder/http';
 import {
+  type CountedAppSpec,
+  countedApp,
   describeMatrix,
   type Exchange,
   manualClock,
@@ -9,25 +12,14 @@ import {
   until,
 } from '../helpers/response-cache-matrix.ts';
 
-function counter() {
-  let calls = 0;
-  return { calls: () => calls, bump: () => ++calls };
-}
+/** Answers `v1`, `v2`… by call number, so a hit (same version) is told apart from a fill. */
+const version = (x: Exchange, n: number) => x.send(`v${n}`);
 
 describeMatrix('responseCache handler-level control', (fw) => {
   it('tags an entry from the handler so invalidateTags removes it', async () => {
-    const c = counter();
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/tagged',
-          handler: (x) => {
-            x.tag('post:1', 'posts');
-            x.send(`v${c.bump()}`);
-          },
-        },
-      ],
+    const { app } = await countedApp(fw, { cache: {}, route: { path: '/tagged' } }, (x, n) => {
+      x.tag('post:1', 'posts');
+      version(x, n);
     });
     await app.http().get('/tagged').expect('v1');
     await app.http().get('/tagged').expect('v1');
@@ -36,18 +28,9 @@ describeMatrix('responseCache handler-level control', (fw) => {
   });
 
   it('does not store a response whose handler skipped the cache, and still sends it', async () => {
-    const c = counter();
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/skip',
-          handler: (x) => {
-            x.skip();
-            x.send(`v${c.bump()}`);
-          },
-        },
-      ],
+    const { app } = await countedApp(fw, { cache: {}, route: { path: '/skip' } }, (x, n) => {
+      x.skip();
+      version(x, n);
     });
     await app.http().get('/skip').expect(200, 'v1');
     const again = await app.http().get('/skip').expect(200, 'v2');
@@ -56,18 +39,10 @@ describeMatrix('responseCache handler-level control', (fw) => {
 
   it('stores for the handler-chosen ttl instead of the route ttl', async () => {
     const clock = manualClock();
-    const c = counter();
-    const app = await fw.build({
-      cache: { ttl: 10, now: clock.now },
-      routes: [
-        {
-          path: '/long',
-          handler: (x) => {
-            x.ttl('5m');
-            x.send(`v${c.bump()}`);
-          },
-        },
-      ],
+    const spec: CountedAppSpec = { cache: { ttl: 10, now: clock.now }, route: { path: '/long' } };
+    const { app } = await countedApp(fw, spec, (x, n) => {
+      x.ttl('5m');
+      version(x, n);
     });
     await app.http().get('/long').expect('v1');
     clock.advance(200);
@@ -95,25 +70,27 @@ describeMatrix('responseCache handler-level control', (fw) => {
 });
 
 describeMatrix('responseCache invalidation', (fw) => {
+  /** Two routes sharing one call counter, so versions number the fills across both. */
   async function build() {
-    const c = counter();
+    let calls = 0;
+    const handler = (x: Exchange) => version(x, ++calls);
     const app = await fw.build({
       cache: { language: true },
       routes: [
-        { path: '/blog/:slug', handler: (x) => x.send(`v${c.bump()}`) },
-        { path: '/other', handler: (x) => x.send(`v${c.bump()}`) },
+        { path: '/blog/:slug', handler },
+        { path: '/other', handler },
       ],
     });
-    return { app, c };
+    return { app, calls: () => calls };
   }
 
   it('invalidatePath removes every variant of a path (query, language) and nothing else', async () => {
-    const { app, c } = await build();
+    const { app, calls } = await build();
     await app.http().get('/blog/a?page=1');
     await app.http().get('/blog/a?page=2');
     await app.http().get('/blog/a').set('Accept-Language', 'fr');
     await app.http().get('/other');
-    assert.equal(c.calls(), 4);
+    assert.equal(calls(), 4);
     await app.appCache?.invalidatePath('/blog/a');
     await app.http().get('/blog/a?page=1').expect('v5');
     await app.http().get('/blog/a?page=2').expect('v6');
@@ -142,11 +119,11 @@ describeMatrix('responseCache invalidation', (fw) => {
   });
 
   it('invalidate removes the entry of a custom key', async () => {
-    const c = counter();
-    const app = await fw.build({
+    const spec: CountedAppSpec = {
       cache: { key: (r) => `page:${r.path}` },
-      routes: [{ path: '/k', handler: (x) => x.send(`v${c.bump()}`) }],
-    });
+      route: { path: '/k' },
+    };
+    const { app } = await countedApp(fw, spec, version);
     await app.http().get('/k').expect('v1');
     await app.http().get('/k').expect('v1');
     await app.appCache?.invalidate('page:/k');
@@ -155,16 +132,22 @@ describeMatrix('responseCache invalidation', (fw) => {
 });
 
 describeMatrix('responseCache nesting and counters', (fw) => {
+  /** A route-level instance (fresh 10 s, then stale 60 s) under an app-wide one, on one clock. */
+  async function staleRouteUnderApp(path: string, routeOptions: ResponseCacheOptions = {}) {
+    const clock = manualClock();
+    const cache = { ttl: 10, staleWhileRevalidate: 60, ...routeOptions, now: clock.now };
+    const spec: CountedAppSpec = { cache: { now: clock.now }, route: { path, cache } };
+    return { clock, ...(await countedApp(fw, spec, version)) };
+  }
+
   it('makes one entry when an app-wide and a route responseCache both apply, with the route options', async () => {
     const store = createMemoryStore();
-    const c = counter();
-    const app = await fw.build({
+    const spec: CountedAppSpec = {
       store,
       cache: { ttl: 60 },
-      routes: [
-        { path: '/nested', cache: { query: ['page'] }, handler: (x) => x.send(`v${c.bump()}`) },
-      ],
-    });
+      route: { path: '/nested', cache: { query: ['page'] } },
+    };
+    const { app } = await countedApp(fw, spec, version);
     await app.http().get('/nested?page=1&utm=a').expect('v1');
     // The route's allow-list decides: a different junk parameter is the same entry.
     const hit = await app.http().get('/nested?page=1&utm=b').expect('v1');
@@ -178,61 +161,35 @@ describeMatrix('responseCache nesting and counters', (fw) => {
   });
 
   it('refreshes a stale route-level entry once in the background under an app-wide instance', async () => {
-    const clock = manualClock();
-    const c = counter();
-    const app = await fw.build({
-      cache: { now: clock.now },
-      routes: [
-        {
-          path: '/nested-swr',
-          cache: { ttl: 10, staleWhileRevalidate: 60, now: clock.now },
-          handler: (x) => x.send(`v${c.bump()}`),
-        },
-      ],
-    });
+    const { app, calls, clock } = await staleRouteUnderApp('/nested-swr');
     await app.http().get('/nested-swr').expect('v1');
     clock.advance(20);
     const stale = await app.http().get('/nested-swr').expect('v1');
     assert.equal(stale.headers['x-cache'], 'STALE');
     await until(() => app.routeCache('/nested-swr').stats().stored === 2);
     await app.http().get('/nested-swr').expect('v2');
-    assert.equal(c.calls(), 2);
+    assert.equal(calls(), 2);
     // The app-wide instance handed the first request and its own refresh to the route's.
     assert.deepEqual(app.appCache?.stats().bypass, { superseded: 2 });
   });
 
   it('leaves the refresh of a route-level entry to the route instance when the keys differ', async () => {
-    const clock = manualClock();
-    const c = counter();
-    const app = await fw.build({
-      cache: { now: clock.now },
-      routes: [
-        {
-          path: '/own-swr',
-          cache: { ttl: 10, staleWhileRevalidate: 60, query: ['page'], now: clock.now },
-          handler: (x) => x.send(`v${c.bump()}`),
-        },
-      ],
-    });
+    const { app, calls, clock } = await staleRouteUnderApp('/own-swr', { query: ['page'] });
     await app.http().get('/own-swr?page=1&utm=a').expect('v1');
     clock.advance(20);
     await app.http().get('/own-swr?page=1&utm=b').expect('v1');
     await until(() => app.routeCache('/own-swr').stats().stored === 2);
     await app.http().get('/own-swr?page=1&utm=c').expect('v2');
-    assert.equal(c.calls(), 2);
+    assert.equal(calls(), 2);
     // The app-wide instance saw three client requests and nothing else.
     assert.equal(app.appCache?.stats().misses, 3);
     assert.equal(app.routeCache('/own-swr').stats().stale, 1);
   });
 
   it('shares the default memory store between instances created without a store', async () => {
-    const c = counter();
     const path = `/shared-${fw.name}-${Date.now()}`;
-    const app = await fw.build({
-      store: 'default',
-      cache: {},
-      routes: [{ path, cache: {}, handler: (x) => x.send(`v${c.bump()}`) }],
-    });
+    const spec: CountedAppSpec = { store: 'default', cache: {}, route: { path, cache: {} } };
+    const { app } = await countedApp(fw, spec, version);
     await app.http().get(path).expect('v1');
     await app.http().get(path).expect('v1');
     // The app-wide instance reaches the entry the route made.
@@ -246,21 +203,11 @@ describeMatrix('responseCache nesting and counters', (fw) => {
       release = resolve;
     });
     let started = false;
-    const c = counter();
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/fenced',
-          cache: { ttl: 30 },
-          handler: async (x) => {
-            const n = c.bump();
-            started = true;
-            if (n === 1) await gate;
-            x.send(`v${n}`);
-          },
-        },
-      ],
+    const spec: CountedAppSpec = { cache: {}, route: { path: '/fenced', cache: { ttl: 30 } } };
+    const { app } = await countedApp(fw, spec, async (x, n) => {
+      started = true;
+      if (n === 1) await gate;
+      version(x, n);
     });
     const first = app
       .http()
@@ -301,10 +248,9 @@ describeMatrix('responseCache nesting and counters', (fw) => {
   });
 
   it('counts hits, misses, stores, 304s and bypasses', async () => {
-    const app = await fw.build({
-      cache: {},
-      routes: [{ path: '/count', handler: (x) => x.send('counted') }],
-    });
+    const { app } = await countedApp(fw, { cache: {}, route: { path: '/count' } }, (x) =>
+      x.send('counted'),
+    );
     const first = await app.http().get('/count');
     await app.http().get('/count');
     await app.http().get('/count').set('If-None-Match', String(first.headers.etag)).expect(304);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import type { Response, Test } from 'supertest';
-import { describeMatrix, type Exchange, manualClock } from '../helpers/response-cache-matrix.ts';
+import {
+  countedApp,
+  countedRoute,
+  describeMatrix,
+  type Exchange,
+  manualClock,
+} from '../helpers/response-cache-matrix.ts';
 import { fixtures } from '../helpers/view-engine.ts';
 
 const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
@@ -92,23 +98,13 @@ function raw(req: Test) {
 describeMatrix('responseCache replay', (fw) => {
   for (const producer of producers) {
     it(`replays ${producer.name} byte for byte with its status and headers`, async () => {
-      let calls = 0;
-      const app = await fw.build({
-        cache: {},
-        routes: [
-          {
-            path: '/body',
-            handler: (x) => {
-              calls++;
-              x.set('X-Custom', 'kept');
-              return producer.produce(x);
-            },
-          },
-        ],
+      const { app, calls } = await countedApp(fw, { cache: {}, route: { path: '/body' } }, (x) => {
+        x.set('X-Custom', 'kept');
+        return producer.produce(x);
       });
       const miss = await raw(app.http().get('/body')).expect(200);
       const hit = await raw(app.http().get('/body')).expect(200);
-      assert.equal(calls, 1);
+      assert.equal(calls(), 1);
       assert.equal(miss.headers['x-cache'], 'MISS');
       assert.equal(hit.headers['x-cache'], 'HIT');
       assert.deepEqual(miss.body, producer.bytes);
@@ -139,20 +135,13 @@ describeMatrix('responseCache replay', (fw) => {
 
   it("never clobbers the handler's Cache-Control, and adds none of its own", async () => {
     const clock = manualClock();
-    let calls = 0;
+    const cc = countedRoute({ path: '/cc' }, (x) => {
+      x.set('Cache-Control', 'public, max-age=5, stale-while-revalidate=9');
+      x.send('own header');
+    });
     const app = await fw.build({
       cache: { ttl: 60, now: clock.now, statusHeader: 'X-Larder' },
-      routes: [
-        {
-          path: '/cc',
-          handler: (x) => {
-            calls++;
-            x.set('Cache-Control', 'public, max-age=5, stale-while-revalidate=9');
-            x.send('own header');
-          },
-        },
-        { path: '/none', handler: (x) => x.send('no header') },
-      ],
+      routes: [cc.spec, { path: '/none', handler: (x) => x.send('no header') }],
     });
     await app.http().get('/cc');
     clock.advance(30); // past the handler's max-age, within the server ttl: separate settings
@@ -160,7 +149,7 @@ describeMatrix('responseCache replay', (fw) => {
     assert.equal(hit.headers['x-larder'], 'HIT');
     assert.equal(hit.headers['x-cache'], undefined);
     assert.equal(hit.headers['cache-control'], 'public, max-age=5, stale-while-revalidate=9');
-    assert.equal(calls, 1);
+    assert.equal(cc.calls(), 1);
     await app.http().get('/none');
     const none = await app.http().get('/none');
     assert.equal(none.headers['x-larder'], 'HIT');
@@ -168,19 +157,9 @@ describeMatrix('responseCache replay', (fw) => {
   });
 
   it('answers 304 on a hit when If-None-Match lists the stored ETag', async () => {
-    let calls = 0;
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/v',
-          handler: (x) => {
-            calls++;
-            x.send('validated body');
-          },
-        },
-      ],
-    });
+    const { app, calls } = await countedApp(fw, { cache: {}, route: { path: '/v' } }, (x) =>
+      x.send('validated body'),
+    );
     const first = await app.http().get('/v').expect(200);
     const etag = String(first.headers.etag);
     assert.ok(etag.length > 2);
@@ -188,22 +167,14 @@ describeMatrix('responseCache replay', (fw) => {
     assert.equal(cond.text, '');
     assert.equal(cond.headers.etag, etag);
     assert.equal(cond.headers['x-cache'], 'HIT');
-    assert.equal(calls, 1);
+    assert.equal(calls(), 1);
   });
 
   it('answers 304 on a hit when If-Modified-Since is not older than Last-Modified', async () => {
     const lastModified = 'Tue, 01 Dec 2025 10:00:00 GMT';
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/lm',
-          handler: (x) => {
-            x.set('Last-Modified', lastModified);
-            x.send('dated');
-          },
-        },
-      ],
+    const { app } = await countedApp(fw, { cache: {}, route: { path: '/lm' } }, (x) => {
+      x.set('Last-Modified', lastModified);
+      x.send('dated');
     });
     await app.http().get('/lm').expect(200);
     await app
@@ -219,42 +190,22 @@ describeMatrix('responseCache replay', (fw) => {
   });
 
   it('answers a conditional miss with 304 yet stores the full 200 body for later clients', async () => {
-    let calls = 0;
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/cm',
-          handler: (x) => {
-            calls++;
-            x.send('the full body');
-          },
-        },
-      ],
-    });
+    const { app, calls } = await countedApp(fw, { cache: {}, route: { path: '/cm' } }, (x) =>
+      x.send('the full body'),
+    );
     const first = await app.http().get('/cm').expect(200);
     await app.appCache?.invalidatePath('/cm');
     await app.http().get('/cm').set('If-None-Match', String(first.headers.etag)).expect(304);
-    assert.equal(calls, 2);
+    assert.equal(calls(), 2);
     const later = await app.http().get('/cm').expect(200, 'the full body');
     assert.equal(later.headers['x-cache'], 'HIT');
-    assert.equal(calls, 2);
+    assert.equal(calls(), 2);
   });
 
   it('answers a conditional miss on a file with 304 yet stores the whole file', async () => {
-    let calls = 0;
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/file',
-          handler: (x) => {
-            calls++;
-            return x.file('notes.txt');
-          },
-        },
-      ],
-    });
+    const { app, calls } = await countedApp(fw, { cache: {}, route: { path: '/file' } }, (x) =>
+      x.file('notes.txt'),
+    );
     await app
       .http()
       .get('/file')
@@ -263,26 +214,16 @@ describeMatrix('responseCache replay', (fw) => {
     const later = await raw(app.http().get('/file')).expect(200);
     assert.deepEqual(later.body, notes);
     assert.equal(later.headers['x-cache'], 'HIT');
-    assert.equal(calls, 1);
+    assert.equal(calls(), 1);
   });
 
   it('answers 200 to a conditional miss whose validator does not match, and stores it', async () => {
-    let calls = 0;
-    const app = await fw.build({
-      cache: {},
-      routes: [
-        {
-          path: '/cx',
-          handler: (x) => {
-            calls++;
-            x.send('fresh body');
-          },
-        },
-      ],
-    });
+    const { app, calls } = await countedApp(fw, { cache: {}, route: { path: '/cx' } }, (x) =>
+      x.send('fresh body'),
+    );
     await app.http().get('/cx').set('If-None-Match', '"stale-tag"').expect(200, 'fresh body');
     const hit = await app.http().get('/cx').expect(200, 'fresh body');
     assert.equal(hit.headers['x-cache'], 'HIT');
-    assert.equal(calls, 1);
+    assert.equal(calls(), 1);
   });
 });

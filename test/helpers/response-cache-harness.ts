@@ -79,6 +79,41 @@ export interface Framework {
   build(spec: AppSpec): Promise<TestApp>;
 }
 
+/** What a counted handler answers on its n-th call (n counts from 1). */
+export type Respond = (x: Exchange, n: number) => unknown;
+
+/** A route (given without its handler) whose handler counts its calls, then lets `respond` answer. */
+export function countedRoute(
+  route: Omit<RouteSpec, 'handler'>,
+  respond: Respond,
+): { readonly spec: RouteSpec; calls(): number } {
+  let calls = 0;
+  return { spec: { ...route, handler: (x) => respond(x, ++calls) }, calls: () => calls };
+}
+
+/** What {@link countedApp} builds: an {@link AppSpec} whose one route is given without its handler. */
+export interface CountedAppSpec extends Omit<AppSpec, 'routes'> {
+  readonly route: Omit<RouteSpec, 'handler'>;
+}
+
+/**
+ * Builds an app with one counted route, for tests that prove hits by counting handler calls.
+ *
+ * @example
+ * const { app, calls } = await countedApp(fw, { cache: {}, route: { path: '/a' } }, (x, n) =>
+ *   x.send(`call ${n}`),
+ * );
+ */
+export async function countedApp(
+  fw: Framework,
+  spec: CountedAppSpec,
+  respond: Respond,
+): Promise<{ readonly app: TestApp; calls(): number }> {
+  const { route, ...rest } = spec;
+  const counted = countedRoute(route, respond);
+  return { app: await fw.build({ ...rest, routes: [counted.spec] }), calls: counted.calls };
+}
+
 const servers: Server[] = [];
 after(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));

@@ -9,13 +9,15 @@ import { koa3 } from './response-cache-koa.ts';
 
 export type {
   AppSpec,
+  CountedAppSpec,
   Exchange,
   Framework,
   Handler,
+  Respond,
   RouteSpec,
   TestApp,
 } from './response-cache-harness.ts';
-export { manualClock, until } from './response-cache-harness.ts';
+export { countedApp, countedRoute, manualClock, until } from './response-cache-harness.ts';
 
 export const frameworks: readonly Framework[] = [express5, koa3];
 

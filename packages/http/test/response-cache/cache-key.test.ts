@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KeyBuilder } from '../../src/response-cache/cache-key.ts';
 import { resolveOptions } from '../../src/response-cache/options.ts';
-import type { ResponseCacheOptions } from '../../src/response-cache/types.ts';
+import type { CacheRequest, ResponseCacheOptions } from '../../src/response-cache/types.ts';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
-/** Runs each path in order through one engine and returns how many times the handler ran. */
+/** Runs each request in order through one engine and returns how many times the handler ran. */
 async function calls(
   options: ResponseCacheOptions,
-  requests: ReturnType<typeof get>[],
+  requests: readonly CacheRequest[],
 ): Promise<number> {
   const { engine } = engineWith(options);
   const handler = counted();
@@ -16,35 +16,59 @@ async function calls(
   return handler.calls;
 }
 
+/** Requests sent in order through one engine, and how many times the handler must run for them. */
+interface CallCase {
+  /** @default {} */
+  readonly options?: ResponseCacheOptions;
+  readonly requests: readonly CacheRequest[];
+  readonly calls: number;
+}
+
+/** One test per case, named by its key: the requests run the handler exactly `calls` times. */
+function testCalls(cases: Readonly<Record<string, CallCase>>): void {
+  for (const [name, { options = {}, requests, calls: expected }] of Object.entries(cases)) {
+    test(name, async () => {
+      assert.equal(await calls(options, requests), expected);
+    });
+  }
+}
+
 function keyOf(options: ResponseCacheOptions, request: ReturnType<typeof get>): string | undefined {
   return new KeyBuilder(resolveOptions(options)).keyOf(request);
 }
 
 describe('cache key: query', () => {
-  test('shares one entry when only the parameter order differs', async () => {
-    assert.equal(await calls({}, [get('/a?b=2&a=1'), get('/a?a=1&b=2')]), 1);
-  });
-  test('shares one entry when parameters differ only in percent-encoding', async () => {
-    assert.equal(await calls({}, [get('/a?x=%41+b'), get('/a?x=A%20b')]), 1);
-  });
-  test('keeps separate entries when an encoded & or # would otherwise split a value', async () => {
-    assert.equal(
-      await calls({}, [get('/a?x=1%262'), get('/a?x=1&2'), get('/a?x=%23'), get('/a?x=')]),
-      4,
-    );
-  });
-  test('keeps the order of repeated names, which an app reading arrays sees', async () => {
-    assert.equal(await calls({}, [get('/a?x=1&x=2'), get('/a?x=2&x=1')]), 2);
-  });
-  test('ignores the query when query is false', async () => {
-    assert.equal(await calls({ query: false }, [get('/a?x=1'), get('/a?x=2'), get('/a')]), 1);
-  });
-  test('keys only allow-listed parameters, so junk parameters cannot multiply entries', async () => {
-    const requests = [get('/a?page=1&utm=x'), get('/a?utm=y&page=1'), get('/a?page=2')];
-    assert.equal(await calls({ query: ['page'] }, requests), 2);
-  });
-  test('keys a malformed escape as the app reads it, without throwing', async () => {
-    assert.equal(await calls({}, [get('/a?x=%ZZ'), get('/a?x=%25ZZ'), get('/a?%E0%A4%A=1')]), 2);
+  testCalls({
+    'shares one entry when only the parameter order differs': {
+      requests: [get('/a?b=2&a=1'), get('/a?a=1&b=2')],
+      calls: 1,
+    },
+    'shares one entry when parameters differ only in percent-encoding': {
+      requests: [get('/a?x=%41+b'), get('/a?x=A%20b')],
+      calls: 1,
+    },
+    'keeps separate entries when an encoded & or # would otherwise split a value': {
+      requests: [get('/a?x=1%262'), get('/a?x=1&2'), get('/a?x=%23'), get('/a?x=')],
+      calls: 4,
+    },
+    'keeps the order of repeated names, which an app reading arrays sees': {
+      requests: [get('/a?x=1&x=2'), get('/a?x=2&x=1')],
+      calls: 2,
+    },
+    'ignores the query when query is false': {
+      options: { query: false },
+      requests: [get('/a?x=1'), get('/a?x=2'), get('/a')],
+      calls: 1,
+    },
+    'keys only allow-listed parameters, so junk parameters cannot multiply entries': {
+      options: { query: ['page'] },
+      requests: [get('/a?page=1&utm=x'), get('/a?utm=y&page=1'), get('/a?page=2')],
+      calls: 2,
+    },
+    'keys a malformed escape as the app reads it, without throwing': {
+      requests: [get('/a?x=%ZZ'), get('/a?x=%25ZZ'), get('/a?%E0%A4%A=1')],
+      calls: 2,
+    },
   });
   test('bypasses a query longer than 16 KiB', async () => {
     const { engine } = engineWith();
@@ -63,8 +87,11 @@ describe('cache key: query', () => {
 });
 
 describe('cache key: path', () => {
-  test('keeps separate entries for paths that differ', async () => {
-    assert.equal(await calls({}, [get('/a'), get('/a/'), get('/A'), get('/a')]), 3);
+  testCalls({
+    'keeps separate entries for paths that differ': {
+      requests: [get('/a'), get('/a/'), get('/A'), get('/a')],
+      calls: 3,
+    },
   });
   test('bypasses a path holding a control character instead of risking a collision', () => {
     assert.equal(keyOf({}, get('/a\u0000b')), undefined);
@@ -93,28 +120,24 @@ describe('cache key: path', () => {
 
 describe('cache key: language', () => {
   const lang = (value: string) => get('/a', { 'accept-language': value });
-  test('ignores Accept-Language unless language keying is on', async () => {
-    assert.equal(await calls({}, [lang('en'), lang('fr')]), 1);
-  });
-  test('keys the normalised first choice when no languages are listed', async () => {
-    assert.equal(
-      await calls({ language: true }, [lang('en-US,en;q=0.9'), lang('EN-us'), lang('fr')]),
-      2,
-    );
-  });
-  test('keys unparseable values as no preference', async () => {
-    assert.equal(await calls({ language: true }, [lang('!!!'), lang(';;;,,'), get('/a')]), 1);
-  });
-  test('limits keys to the app languages, falling back to the first, so junk cannot multiply entries', async () => {
-    const requests = [
-      lang('de'),
-      lang('xx-junk'),
-      lang('en-GB'),
-      lang('fr-CA'),
-      lang('fr'),
-      get('/a'),
-    ];
-    assert.equal(await calls({ languages: ['en', 'fr'] }, requests), 2);
+  const mixed = [lang('de'), lang('xx-junk'), lang('en-GB'), lang('fr-CA'), lang('fr'), get('/a')];
+  testCalls({
+    'ignores Accept-Language unless language keying is on': {
+      requests: [lang('en'), lang('fr')],
+      calls: 1,
+    },
+    'keys the normalised first choice when no languages are listed': {
+      options: { language: true },
+      requests: [lang('en-US,en;q=0.9'), lang('EN-us'), lang('fr')],
+      calls: 2,
+    },
+    'keys unparseable values as no preference': {
+      options: { language: true },
+      requests: [lang('!!!'), lang(';;;,,'), get('/a')],
+      calls: 1,
+    },
+    'limits keys to the app languages, falling back to the first, so junk cannot multiply entries':
+      { options: { languages: ['en', 'fr'] }, requests: mixed, calls: 2 },
   });
   test('adds Accept-Language to the Vary of stored responses', async () => {
     const { engine } = engineWith({ language: true });
@@ -125,14 +148,21 @@ describe('cache key: language', () => {
 
 describe('cache key: host', () => {
   const at = (host: string | undefined) => get('/a', {}, { host });
-  test('ignores the host by default', async () => {
-    assert.equal(await calls({}, [at('a.example'), at('b.example')]), 1);
-  });
-  test('keys the trusted host case-insensitively when host keying is on', async () => {
-    assert.equal(
-      await calls({ host: true }, [at('a.example'), at('A.EXAMPLE'), at('b.example:8080')]),
-      2,
-    );
+  testCalls({
+    'ignores the host by default': { requests: [at('a.example'), at('b.example')], calls: 1 },
+    'keys the trusted host case-insensitively when host keying is on': {
+      options: { host: true },
+      requests: [at('a.example'), at('A.EXAMPLE'), at('b.example:8080')],
+      calls: 2,
+    },
+    'never reads a forwarded header for the host': {
+      options: { host: true },
+      requests: [
+        get('/a', { 'x-forwarded-host': 'evil' }, { host: 'a' }),
+        get('/a', {}, { host: 'a' }),
+      ],
+      calls: 1,
+    },
   });
   test('bypasses a hostile or missing host when host keying is on', async () => {
     const { engine } = engineWith({ host: true });
@@ -142,23 +172,26 @@ describe('cache key: host', () => {
     }
     assert.deepEqual(engine.stats().bypass, { key: 5 });
   });
-  test('never reads a forwarded header for the host', async () => {
-    const requests = [
-      get('/a', { 'x-forwarded-host': 'evil' }, { host: 'a' }),
-      get('/a', {}, { host: 'a' }),
-    ];
-    assert.equal(await calls({ host: true }, requests), 1);
-  });
 });
 
 describe('cache key: headers and custom keys', () => {
   const tenant = (value?: string) => get('/a', value === undefined ? {} : { 'x-tenant': value });
-  test('keys chosen request headers, an absent field apart from an empty one', async () => {
-    const requests = [tenant('a'), tenant('b'), tenant(''), tenant(), tenant('a')];
-    assert.equal(await calls({ headers: ['X-Tenant'] }, requests), 4);
-  });
-  test('treats values differing only in whitespace as one', async () => {
-    assert.equal(await calls({ headers: ['x-tenant'] }, [tenant(' a  b '), tenant('a b')]), 1);
+  testCalls({
+    'keys chosen request headers, an absent field apart from an empty one': {
+      options: { headers: ['X-Tenant'] },
+      requests: [tenant('a'), tenant('b'), tenant(''), tenant(), tenant('a')],
+      calls: 4,
+    },
+    'treats values differing only in whitespace as one': {
+      options: { headers: ['x-tenant'] },
+      requests: [tenant(' a  b '), tenant('a b')],
+      calls: 1,
+    },
+    'uses a custom key instead of path and query': {
+      options: { key: () => 'same' },
+      requests: [get('/a?x=1'), get('/b')],
+      calls: 1,
+    },
   });
   test('adds keyed headers to the Vary of stored responses', async () => {
     const { engine } = engineWith({ headers: ['x-tenant'] });
@@ -168,9 +201,6 @@ describe('cache key: headers and custom keys', () => {
       counted((n) => ok(`${n}`, { vary: 'Accept-Encoding' })),
     );
     assert.equal(reply.headers.vary, 'Accept-Encoding, x-tenant');
-  });
-  test('uses a custom key instead of path and query', async () => {
-    assert.equal(await calls({ key: () => 'same' }, [get('/a?x=1'), get('/b')]), 1);
   });
   test('bypasses a request for which the custom key returns undefined', async () => {
     const { engine } = engineWith({ key: () => undefined });

@@ -9,13 +9,14 @@
  * BENCH_ENTRIES=100000 BENCH_ONLY=name,name BENCH_LARDER=dist|source. Flag --readme also writes the
  * report into README.md.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './apps.mjs';
 import { burst, get } from './client.mjs';
+import { commandExists, coreTime, median, waitForQuiet } from './machine.mjs';
 import { BODY, measureWork } from './payload.mjs';
 import { report } from './report.mjs';
 import { wrk } from './wrk.mjs';
@@ -42,15 +43,6 @@ const [serverCpu, clientCpu] = hasTaskset ? ['1', '0'] : [undefined, undefined];
 if (!commandExists('wrk')) {
   console.error('wrk is not installed (Debian: apt-get install wrk); see bench/README.md');
   process.exit(1);
-}
-
-function commandExists(command) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function log(message) {
@@ -94,53 +86,22 @@ function serverStats(child) {
   });
 }
 
-/** Busy and total seconds of the server's core so far, from /proc/stat (Linux), or undefined. */
-function coreTime(cpu = serverCpu ?? '') {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8')
-      .split('\n')
-      .find((row) => row.startsWith(`cpu${cpu} `));
-    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
-    const total = ticks.reduce((sum, n) => sum + n, 0);
-    // Fields: user nice system idle iowait irq softirq steal …; USER_HZ is 100 on Linux.
-    return { busy: (total - ticks[3] - ticks[4]) / 100, total: total / 100 };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Waits (at most 10 s) for a moment when other work on the machine uses under 15% of it, so fewer
- * runs start in the middle of someone else's build; returns whether it got one.
- */
-async function waitForQuiet() {
-  for (let tries = 0; tries < 40; tries++) {
-    const before = coreTime('');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const after = coreTime('');
-    if (!before || !after) return true;
-    const share = (after.busy - before.busy) / Math.max(0.01, after.total - before.total);
-    if (share < 0.15) return true;
-  }
-  return false;
-}
-
 /** One wrk run, with the server's own CPU time per request (steady when other work steals the core). */
 async function measure(name, options) {
   const { child, url } = servers.get(name);
   const quiet = await waitForQuiet();
   const before = await serverStats(child);
-  const coreBefore = coreTime();
+  const coreBefore = coreTime(serverCpu);
   const run = await wrk(`${url}/slow`, options);
-  const coreAfter = coreTime();
+  const coreAfter = coreTime(serverCpu);
   const after = await serverStats(child);
-  const serverCpu = after.cpu - before.cpu;
-  run.cpuPerRequest = run.requests ? serverCpu / run.requests : 0;
+  const serverTime = after.cpu - before.cpu;
+  run.cpuPerRequest = run.requests ? serverTime / run.requests : 0;
   run.quiet = quiet;
   // Share of the server's core that went to other processes (or the hypervisor) during the run.
   if (coreBefore && coreAfter) {
     const elapsed = coreAfter.total - coreBefore.total;
-    const others = coreAfter.busy - coreBefore.busy - serverCpu / 1e6;
+    const others = coreAfter.busy - coreBefore.busy - serverTime / 1e6;
     run.otherLoad = elapsed > 0 ? Math.max(0, others / elapsed) : 0;
   }
   return run;
@@ -163,12 +124,6 @@ async function verify(url) {
   }
   return { problems, cacheHeader: second.headers['x-cache'] };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const results = new Map(names.map((name) => [name, { name, ...CONTENDERS[name], runs: [] }]));
 const raw = [];

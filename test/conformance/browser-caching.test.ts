@@ -99,12 +99,16 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
   });
 
   it('answers 304 even when the request says Cache-Control: no-cache (the origin is validating)', async () => {
-    await app
-      .http()
-      .get('/post')
-      .set('If-None-Match', '"v1"')
-      .set('Cache-Control', 'no-cache')
-      .expect(304);
+    await expectWork(
+      () =>
+        app
+          .http()
+          .get('/post')
+          .set('If-None-Match', '"v1"')
+          .set('Cache-Control', 'no-cache')
+          .expect(304),
+      0,
+    );
   });
 
   it('sends the body with our ETag when If-None-Match names another version', async () => {
@@ -117,7 +121,7 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
   it('sends a weak ETag on request and matches it weakly', async () => {
     const res = await app.http().get('/weak').expect(200);
     assertOneETag(res, 'W/"7"');
-    await app.http().get('/weak').set('If-None-Match', '"7"').expect(304);
+    await expectWork(() => app.http().get('/weak').set('If-None-Match', '"7"').expect(304), 0);
   });
 
   it('replaces an ETag set earlier, so only one goes out', async () => {
@@ -172,12 +176,18 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
   });
 
   it('reads legacy RFC 850 and asctime dates in If-Modified-Since', async () => {
-    await app
-      .http()
-      .get('/dated')
-      .set('If-Modified-Since', 'Sunday, 06-Nov-94 08:49:37 GMT')
-      .expect(304);
-    await app.http().get('/dated').set('If-Modified-Since', 'Sun Nov  6 08:49:37 1994').expect(304);
+    await expectWork(async () => {
+      await app
+        .http()
+        .get('/dated')
+        .set('If-Modified-Since', 'Sunday, 06-Nov-94 08:49:37 GMT')
+        .expect(304);
+      await app
+        .http()
+        .get('/dated')
+        .set('If-Modified-Since', 'Sun Nov  6 08:49:37 1994')
+        .expect(304);
+    }, 0);
   });
 
   it('leaves a response that is not 2xx alone', async () => {

@@ -1,7 +1,8 @@
 import {
   type CacheHeadersOptions,
   cacheHeadersPatch,
-  type HeaderPatch,
+  type HeaderRecord,
+  type ResolvedCacheHeaders,
   resolveCacheHeadersOptions,
 } from '@larder/http';
 import type { Context, Next } from 'koa';
@@ -40,11 +41,7 @@ export function cacheHeaders(options?: CacheHeadersOptions): CacheHeadersMiddlew
 }
 
 /** Koa answers a thrown error with only `err.headers`: put the error's caching headers there. */
-function markError(
-  error: unknown,
-  resolved: ReturnType<typeof resolveCacheHeadersOptions>,
-  method: string,
-): void {
+function markError(error: unknown, resolved: ResolvedCacheHeaders, method: string): void {
   if (error === null || typeof error !== 'object' || !Object.isExtensible(error)) return;
   const err = error as {
     status?: unknown;
@@ -56,17 +53,17 @@ function markError(
   const status =
     typeof candidate === 'number' && candidate >= 400 && candidate < 600 ? candidate : 500;
   const headers = lowerCase(err.headers);
-  const patch: HeaderPatch | undefined = cacheHeadersPatch(resolved, { method, status, headers });
+  const patch = cacheHeadersPatch(resolved, { method, status, headers });
   if (patch === undefined) return;
   for (const name of patch.remove) delete headers[name];
   err.headers = { ...headers, ...patch.set };
 }
 
-function lowerCase(headers: Record<string, unknown> | undefined): Record<string, string> {
+function lowerCase(headers: Record<string, unknown> | undefined): HeaderRecord {
   if (headers === null || typeof headers !== 'object') return {};
   return Object.fromEntries(
     Object.entries(headers)
       .filter(([, v]) => typeof v === 'string' || typeof v === 'number' || Array.isArray(v))
-      .map(([k, v]) => [k.toLowerCase(), v as string]),
+      .map(([k, v]) => [k.toLowerCase(), v as HeaderRecord[string]]),
   );
 }

@@ -1,4 +1,4 @@
-import { type Duration, parseDuration } from './duration.ts';
+import { type Duration, parseDuration, parseOptionalDuration } from './duration.ts';
 import type { Clock, Store } from './store.ts';
 
 /** A named group of cache settings (Beaker's `short_term` / `long_term`): a store plus defaults. */
@@ -83,15 +83,13 @@ export function resolveWrite(
     );
   }
   return {
-    ttl: arg.ttl === undefined ? defaults.ttl : parseDuration(arg.ttl, method, 'ttl'),
-    swr: window(arg.staleWhileRevalidate, defaults.swr, method, 'staleWhileRevalidate'),
-    sie: window(arg.staleIfError, defaults.sie, method, 'staleIfError'),
+    ttl: parseOptionalDuration(arg.ttl, method, 'ttl') ?? defaults.ttl,
+    swr:
+      parseOptionalDuration(arg.staleWhileRevalidate, method, 'staleWhileRevalidate') ??
+      defaults.swr,
+    sie: parseOptionalDuration(arg.staleIfError, method, 'staleIfError') ?? defaults.sie,
     tags: arg.tags === undefined ? undefined : checkTags(arg.tags, method, 'tags'),
   };
-}
-
-function window(value: Duration | undefined, fallback: number, method: string, option: string) {
-  return value === undefined ? fallback : parseDuration(value, method, option);
 }
 
 /** Checks a tag list: an array of non-empty strings. */

@@ -9,7 +9,7 @@ import {
   type WriteSpec,
 } from './cache-options.ts';
 import { CacheView } from './cache-view.ts';
-import { type Duration, parseDuration } from './duration.ts';
+import { type Duration, parseDuration, parseOptionalDuration } from './duration.ts';
 import { GuardedStore } from './guarded-store.ts';
 import type { Memoized, MemoizeOptions } from './memoize.ts';
 import { createMemoryStore } from './memory-store.ts';
@@ -189,12 +189,12 @@ function writeDefaults(
   base: WriteSpec | undefined,
   path: string,
 ): WriteSpec {
-  const read = (value: Duration | undefined, option: string, fallback: number | undefined) =>
-    value === undefined ? fallback : parseDuration(value, FN, path + option);
+  const read = (value: Duration | undefined, option: string) =>
+    parseOptionalDuration(value, FN, path + option);
   return {
-    ttl: read(options.ttl, 'ttl', base?.ttl),
-    swr: read(options.staleWhileRevalidate, 'staleWhileRevalidate', base?.swr ?? 0)!,
-    sie: read(options.staleIfError, 'staleIfError', base?.sie ?? 0)!,
+    ttl: read(options.ttl, 'ttl') ?? base?.ttl,
+    swr: read(options.staleWhileRevalidate, 'staleWhileRevalidate') ?? base?.swr ?? 0,
+    sie: read(options.staleIfError, 'staleIfError') ?? base?.sie ?? 0,
     tags: undefined,
   };
 }

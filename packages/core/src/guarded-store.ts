@@ -26,6 +26,7 @@ export class GuardedStore {
     /** Milliseconds before a pending operation is abandoned; `Infinity` waits for ever. */
     readonly timeoutMs: number,
     private readonly stats: CacheStats,
+    /** Must not throw: the cache passes its `report`, which already contains `onError` failures. */
     private readonly onError: (error: Error) => void,
   ) {}
 
@@ -179,12 +180,7 @@ export class GuardedStore {
   ): T {
     this.stats.errors++;
     if (timedOut) this.stats.timeouts++;
-    const error = new CacheStoreError(this.name, operation, key, cause, timedOut);
-    try {
-      this.onError(error);
-    } catch {
-      // A throwing onError must not turn a contained store failure into a failed request.
-    }
+    this.onError(new CacheStoreError(this.name, operation, key, cause, timedOut));
     return fallback;
   }
 }

@@ -1,4 +1,4 @@
-import { checkKnown, checkTags, describe, resolveWrite } from './cache-options.ts';
+import { checkKnown, describe, resolveWrite } from './cache-options.ts';
 import type { CacheView } from './cache-view.ts';
 import type { Duration } from './duration.ts';
 import { memoKey } from './memo-key.ts';
@@ -82,10 +82,8 @@ export function memoizeOn<A extends unknown[], R>(
 
   const base = `${prefix}${RESERVED_SEGMENT}memo:${encodeURIComponent(name)}:`;
   const stampKeys = [functionKey(ctx.rootPrefix, scope)];
-  if (options.tags !== undefined) {
-    for (const tag of checkTags(options.tags, METHOD, 'tags'))
-      stampKeys.push(tagKey(ctx.rootPrefix, tag));
-  }
+  // resolveWrite has already checked the tags.
+  for (const tag of spec.tags ?? []) stampKeys.push(tagKey(ctx.rootPrefix, tag));
   const keyOf = (args: A): string =>
     base + (keyOption === undefined ? memoKey(args, name) : `k${keyOption(...args)}`);
 

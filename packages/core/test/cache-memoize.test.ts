@@ -65,13 +65,16 @@ describe('cache.memoize', () => {
 
   it('accepts the same function memoized twice, and an explicit name shared on purpose', async () => {
     const { cache } = setup();
+    let calls = 0;
     function load(id: number) {
+      calls++;
       return id * 2;
     }
     const one = cache.memoize(load);
     const two = cache.memoize(load);
     assert.equal(await one(2), 4);
     assert.equal(await two(2), 4);
+    assert.equal(calls, 1, 'both memoizations share one entry');
     const a = cache.memoize((n: number) => n, { name: 'shared' });
     const b = cache.memoize((n: number) => n + 100, { name: 'shared' });
     assert.equal(await a(1), 1);
@@ -220,10 +223,19 @@ describe('cache.memoize', () => {
   it('keeps memoized entries of namespaces apart', async () => {
     const { cache } = setup();
     const a = cache.namespace('a').memoize((n: number) => `a${n}`, { name: 'f' });
-    const b = cache.namespace('b').memoize((n: number) => `b${n}`, { name: 'f' });
+    let bCalls = 0;
+    const b = cache.namespace('b').memoize((n: number) => `b${n}#${++bCalls}`, { name: 'f' });
     assert.equal(await a(1), 'a1');
-    assert.equal(await b(1), 'b1');
+    assert.equal(await b(1), 'b1#1');
     await a.invalidateAll();
-    assert.equal(await b(1), 'b1');
+    assert.equal(await b(1), 'b1#1');
+  });
+
+  it('throws at setup for tags that are not an array of non-empty strings', () => {
+    const { cache } = setup();
+    assert.throws(() => cache.memoize(() => 1, { name: 'x', tags: ['ok', ''] }), {
+      name: 'TypeError',
+      message: /cache\.memoize\(x\): option "tags" must be an array of non-empty strings/,
+    });
   });
 });

@@ -62,9 +62,8 @@ describe('cache.wrap with staleWhileRevalidate', () => {
   });
 
   it('keeps the entry in the store for ttl plus the window', async () => {
-    const { cache, store } = setup();
+    const { cache, clock, store } = setup();
     await cache.wrap('k', () => 'v', options);
-    const clock = manualClock();
     assert.equal(store.data.get('k')?.expires, clock.now() + 40_000);
   });
 });

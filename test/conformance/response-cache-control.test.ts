@@ -223,16 +223,15 @@ describeMatrix('responseCache nesting and counters', (fw) => {
 
   it('never serves one app the response another app in the process made for the same path', async () => {
     const path = `/home-${fw.name}-${Date.now()}`;
-    const apps = await Promise.all(
+    const counted = await Promise.all(
       ['public', 'admin'].map((name) =>
-        fw.build({
-          store: 'default',
-          cache: {},
-          routes: [{ path, cache: { ttl: 60 }, handler: (x) => x.send(`${name} home`) }],
-        }),
+        countedApp(fw, { store: 'default', cache: {}, route: { path, cache: { ttl: 60 } } }, (x) =>
+          x.send(`${name} home`),
+        ),
       ),
     );
-    const [publicApp, adminApp] = apps as [TestApp, TestApp];
+    const [publicApp, adminApp] = counted.map((c) => c.app) as [TestApp, TestApp];
+    const [publicCalls, adminCalls] = counted.map((c) => c.calls);
     for (let round = 0; round < 2; round++) {
       const pub = await publicApp.http().get(path).expect(200, 'public home');
       const admin = await adminApp.http().get(path).expect(200, 'admin home');
@@ -245,6 +244,9 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     assert.equal(pub.headers['x-cache'], 'HIT');
     const admin = await adminApp.http().get(path).expect(200, 'admin home');
     assert.equal(admin.headers['x-cache'], 'MISS');
+    // Each handler ran once per fill of its own app: the second round hit, the invalidation reached admin only.
+    assert.equal(publicCalls?.(), 1);
+    assert.equal(adminCalls?.(), 2);
   });
 
   it('counts hits, misses, stores, 304s and bypasses', async () => {

@@ -53,6 +53,12 @@ describe('examples/demo', () => {
     const after = await http.get('/slow').expect(200);
     assert.equal(after.headers['x-cache'], 'MISS');
     assert.equal(after.body.build, 2);
+    // A second POST purges again (it was not answered from the cache): the next GET rebuilds.
+    const again = await request(server).post('/purge').expect(200, 'purged\n');
+    assert.notEqual(again.headers['x-cache'], 'HIT');
+    const rebuilt = await http.get('/slow').expect(200);
+    assert.equal(rebuilt.body.build, 3);
+    assert.equal(app.locals.builds, 3);
   });
 
   it('prints the curl commands when the server starts', async () => {

@@ -166,8 +166,10 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
   }
 
   it('never lets a HEAD first leave an empty entry for GET', async () => {
-    const { app } = await countedApp(fw, { cache: {}, route: { path: '/head-first' } }, (x) =>
-      x.send('the real body'),
+    const { app, calls } = await countedApp(
+      fw,
+      { cache: {}, route: { path: '/head-first' } },
+      (x) => x.send('the real body'),
     );
     await app.http().head('/head-first').set('Accept-Encoding', 'gzip').expect(200);
     await app.http().get('/head-first').set('Accept-Encoding', 'gzip').expect(200, 'the real body');
@@ -177,6 +179,8 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
       .set('Accept-Encoding', 'gzip')
       .expect(200, 'the real body');
     assert.equal(hit.headers['x-cache'], 'HIT');
+    // The HEAD and the GET fill ran the handler; the second GET was the hit.
+    assert.equal(calls(), 2);
   });
 
   for (const [status, extra] of [

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { CapturedResponse, OutgoingHeaders, Reply } from '@larder/http';
+import { replaceHeaders } from '@larder/http/node';
 
 /** Where a captured response goes: the engine's fill, or a background refresh. */
 export interface CaptureSink {
@@ -158,12 +159,7 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
   function sendReply(target: ServerResponse, reply: Reply): void {
     mode = 'off';
     if (target.headersSent || target.destroyed) return;
-    const headers = reply.headers;
-    // The reply is the whole header set (or a 304's subset): drop what the handler set beyond it.
-    for (const name of target.getHeaderNames()) {
-      if (!(name in headers)) target.removeHeader(name);
-    }
-    for (const name in headers) target.setHeader(name, headers[name] as string | string[]);
+    replaceHeaders(target, reply.headers);
     if (target.statusCode !== reply.status) {
       target.statusCode = reply.status;
       target.statusMessage = '';

@@ -81,9 +81,11 @@ describe('Express responseCache capture', () => {
   });
 
   it('captures headers given to writeHead as a flat list', async () => {
+    let calls = 0;
     const app = express();
     app.use(responseCache({ store: createMemoryStore() }));
     app.get('/flat', (_req, res) => {
+      calls++;
       res.writeHead(200, ['Content-Type', 'text/plain', 'X-Flat', 'yes']);
       res.end('flat');
     });
@@ -91,6 +93,7 @@ describe('Express responseCache capture', () => {
     const hit = await request(app).get('/flat').expect(200, 'flat');
     assert.equal(hit.headers['x-cache'], 'HIT');
     assert.equal(hit.headers['x-flat'], 'yes');
+    assert.equal(calls, 1);
   });
 
   it('sends the error of a handler through the default final handler without storing it', async () => {

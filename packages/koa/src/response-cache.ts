@@ -13,6 +13,7 @@ import {
   markFilling,
   type Refreshing,
   type RequestRole,
+  replaceHeaders,
   roleOf,
   writeHeaders,
 } from '@larder/http/node';
@@ -28,8 +29,6 @@ export interface ResponseCacheMiddleware extends ResponseCacheAdmin {
 
 const EMPTY = Buffer.alloc(0);
 const DONE: Promise<void> = Promise.resolve();
-// Statuses Koa sends without a body (RFC 9110 §15.3.5, §15.4.5).
-const BODILESS = new Set([204, 205, 304]);
 
 /**
  * Caches whole responses: app-wide (`app.use`), on a router, or on one route. Every decision is
@@ -147,22 +146,10 @@ async function fillFromHandler(
   const status = ctx.status;
   const reply = await fill.complete({ status, headers: ctx.response.headers, body: captured.body });
   if (detached) return;
-  // The reply is the whole header set (or a 304's subset): drop what the handler set beyond it.
-  const res = ctx.res;
-  for (const name of res.getHeaderNames()) {
-    if (!(name in reply.headers)) res.removeHeader(name);
-  }
-  if (captured.empty && reply.status === status) {
-    // Nothing to replace: Koa writes its own status text for a missing body.
-    writeHeaders(ctx.res, reply.headers);
-    return;
-  }
-  sendReply(
-    ctx,
-    reply.body === undefined && !BODILESS.has(reply.status)
-      ? { ...reply, body: captured.body }
-      : reply,
-  );
+  replaceHeaders(ctx.res, reply.headers);
+  // Nothing to replace: Koa writes its own status text for a missing body.
+  if (captured.empty && reply.status === status) return;
+  sendReply(ctx, reply);
 }
 
 /**
@@ -194,6 +181,8 @@ function sendReply(ctx: Context, reply: Reply): void {
     return;
   }
   response.status = reply.status;
-  if (!BODILESS.has(reply.status)) response.body = EMPTY;
+  // The engine leaves the body out of a 304 and of a HEAD reply only (see `Reply`); Koa sends a
+  // 304 without one itself (RFC 9110 §15.4.5).
+  if (reply.status !== 304) response.body = EMPTY;
   writeHeaders(ctx.res, reply.headers);
 }

@@ -24,3 +24,14 @@ export function hideValidators(req: IncomingMessage): () => void {
 export function writeHeaders(res: ServerResponse, headers: OutgoingHeaders): void {
   for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
 }
+
+/**
+ * Makes the engine's headers the response's whole header set: drops every other header the
+ * handler set, then sets these (a reply carries all its headers, a 304 only its subset).
+ */
+export function replaceHeaders(res: ServerResponse, headers: OutgoingHeaders): void {
+  for (const name of res.getHeaderNames()) {
+    if (!(name in headers)) res.removeHeader(name);
+  }
+  writeHeaders(res, headers);
+}

@@ -20,7 +20,7 @@ function hasControl(text: string): boolean {
   return false;
 }
 /** Longest path kept verbatim; the rest becomes a hash, so prefix invalidation sees this much. */
-export const PATH_LIMIT = 512;
+const PATH_LIMIT = 512;
 /** Longest other component kept verbatim. */
 const COMPONENT_LIMIT = 256;
 /** Longest raw query string considered at all; longer ones bypass the cache. */
@@ -41,7 +41,7 @@ function component(text: string): string {
  * a prefix of the segment of the path, up to {@link PATH_LIMIT}. `undefined` for a path holding a
  * control character (never a real request).
  */
-export function pathSegment(path: string): string | undefined {
+function pathSegment(path: string): string | undefined {
   if (hasControl(path)) return undefined;
   return path.length <= PATH_LIMIT ? path : path.slice(0, PATH_LIMIT) + hash(path);
 }

@@ -6,7 +6,7 @@ import type { CapturedResponse, OutgoingHeaders } from './types.ts';
 /** The entry format's tag; an entry with any other tag (a foreign or older value) reads as a miss. */
 const FORMAT = 1;
 /** A window without end. Durations are kept as seconds (small integers cost V8 no heap box, epoch-ms doubles do). */
-export const NEVER = -1;
+const NEVER = -1;
 
 /**
  * One stored response, kept compact because the memory store holds it by reference and a

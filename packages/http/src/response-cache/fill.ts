@@ -187,7 +187,7 @@ export class CacheFill implements Fill {
 }
 
 /** A response that was not stored, as the adapter sends it: its own headers, the cache status, the body. */
-export function passThrough(response: CapturedResponse, statusHeader: string | undefined): Reply {
+function passThrough(response: CapturedResponse, statusHeader: string | undefined): Reply {
   const headers = outgoingHeaders(response, [], statusHeader);
   // RFC 9110 §8.6: no Content-Length on 204, and a 304's would describe the unsent 200.
   if (response.status === 204 || response.status === 304 || response.status < 200) {

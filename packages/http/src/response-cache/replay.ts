@@ -6,7 +6,7 @@ import type { CacheRequest, OutgoingHeaders, Reply } from './types.ts';
 export type CacheStatus = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
 /** True when a request carries a validator the stored entry could satisfy. */
-export function isConditional(request: CacheRequest): boolean {
+function isConditional(request: CacheRequest): boolean {
   const h = request.headers;
   return h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined;
 }

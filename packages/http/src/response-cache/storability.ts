@@ -85,8 +85,6 @@ function present(value: HeaderValue | undefined): boolean {
 }
 
 /** A header as the parsers take it (string or list). */
-export function headerString(
-  value: HeaderValue | undefined,
-): string | readonly string[] | undefined {
+function headerString(value: HeaderValue | undefined): string | readonly string[] | undefined {
   return typeof value === 'number' ? String(value) : value;
 }

@@ -1,6 +1,8 @@
 export type { Cache } from './cache.ts';
 export { createCache } from './cache.ts';
 export type { CacheOptions, RegionOptions, SetOptions, WrapOptions } from './cache-options.ts';
+export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from './circuit-breaker.ts';
+export { CallTimeoutError, CircuitOpenError, createCircuitBreaker } from './circuit-breaker.ts';
 export type { CodecEntry, FrameHeader } from './codec.ts';
 export { decodeEntry, encodeEntry, readHeader, readKey } from './codec.ts';
 export type { Duration } from './duration.ts';

@@ -25,6 +25,14 @@ export type {
   ResolvedCacheHeaders,
 } from './cache-headers.ts';
 export { cacheHeadersPatch, resolveCacheHeadersOptions } from './cache-headers.ts';
+export type {
+  CachedRenderJob,
+  CachedRenderOptions,
+  Locals,
+  LocalsInput,
+  RenderCache,
+} from './cached-render.ts';
+export { cachedRenderHtml } from './cached-render.ts';
 export type { ConditionalRequest, Validators } from './conditional.ts';
 export { isNotModified, notModifiedHeaders, notModifiedRemovals } from './conditional.ts';
 export type { ETagOptions } from './etag.ts';

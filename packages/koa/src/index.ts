@@ -12,6 +12,8 @@ export type {
 export { cacheControl, cacheExpires, noCache } from './browser-cache.ts';
 export type { CacheHeadersMiddleware } from './cache-headers.ts';
 export { cacheHeaders } from './cache-headers.ts';
+export type { KoaCachedRenderOptions } from './cached-render.ts';
+export { cachedRender } from './cached-render.ts';
 export { etagCache } from './etag-cache.ts';
 export type { ResponseCacheMiddleware } from './response-cache.ts';
 export { responseCache } from './response-cache.ts';

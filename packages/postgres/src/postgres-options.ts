@@ -1,0 +1,195 @@
+import { inspect } from 'node:util';
+import {
+  type CircuitBreakerOptions,
+  type Clock,
+  type Duration,
+  parseDuration,
+  parseOptionalDuration,
+} from '@larder/core';
+import type { PostgresClient } from './postgres-client.ts';
+import { parseTableName, type TableName } from './schema.ts';
+
+/** Options of {@link createPostgresStore}. Give exactly one of `client` and `connectionString`. */
+export interface PostgresStoreOptions {
+  /** A `pg.Pool` (or anything with its `query`); the store never ends it. */
+  readonly client?: PostgresClient;
+  /**
+   * A connection string (`postgres://user@host:5432/db`): the store creates a `pg.Pool` with
+   * `connectionTimeoutMillis`, `query_timeout` and `statement_timeout` set from `timeout`, and
+   * ends it on `close()`.
+   */
+  readonly connectionString?: string;
+  /** Connections in the pool the store creates from `connectionString`. @default 10 */
+  readonly poolSize?: number;
+  /** The cache table, `name` or `schema.name` (plain identifiers). @default 'larder_cache' */
+  readonly table?: string;
+  /** Create the table as UNLOGGED (no WAL: faster, emptied after a crash, not replicated). @default true */
+  readonly unlogged?: boolean;
+  /** Create the table and its indexes if absent, on first use. `false` for teams that run their own migrations. @default true */
+  readonly createTable?: boolean;
+  /**
+   * Most rows kept. Each sweep counts the rows once and evicts the oldest-written past the bound,
+   * tag and function stamps last; the table may exceed it between sweeps. @default Infinity
+   */
+  readonly maxEntries?: number;
+  /** Time between background sweeps of expired rows, in seconds or as a string; `Infinity` turns the timer off. @default '1m' */
+  readonly sweepInterval?: Duration;
+  /** Longest wait for one operation (pool checkout included), in seconds or as a string; past it the operation rejects. @default '1s' */
+  readonly timeout?: Duration;
+  /**
+   * The circuit breaker around every statement: after `failures` consecutive failures (timeouts
+   * included) operations reject at once, and one is let through every `probeAfter` to see whether
+   * the server is back. @default { failures: 5, probeAfter: '1s' }
+   */
+  readonly breaker?: Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'>;
+  /** Default TTL for entries set without one, in seconds or as a string. @default Infinity (never) */
+  readonly ttl?: Duration;
+  /** The clock expiry and write times are read from, in epoch ms; inject one in tests. @default Date.now */
+  readonly now?: Clock;
+  /** Receives errors of background sweeps (a request never sees them). @default ignore them */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Options after validation, in the units the store works in. */
+export interface ResolvedOptions {
+  readonly client: PostgresClient | undefined;
+  readonly connectionString: string | undefined;
+  readonly poolSize: number;
+  readonly table: TableName;
+  readonly unlogged: boolean;
+  readonly createTable: boolean;
+  readonly maxEntries: number;
+  /** Milliseconds; `Infinity` for no timer. */
+  readonly sweepIntervalMs: number;
+  /** Milliseconds. */
+  readonly timeoutMs: number;
+  readonly breaker: Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'>;
+  /** Seconds, or `undefined` for never. */
+  readonly ttl: number | undefined;
+  readonly now: Clock;
+  readonly onError: ((error: Error) => void) | undefined;
+}
+
+const FN = 'createPostgresStore';
+const KNOWN = new Set([
+  'client',
+  'connectionString',
+  'poolSize',
+  'table',
+  'unlogged',
+  'createTable',
+  'maxEntries',
+  'sweepInterval',
+  'timeout',
+  'breaker',
+  'ttl',
+  'now',
+  'onError',
+]);
+
+const show = (value: unknown) =>
+  inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY });
+
+/** Validates the options once, throwing a `TypeError` or `RangeError` that names the option and value. */
+export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `${FN}: options must be an object with "client" or "connectionString", got ${show(options)}`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new TypeError(`${FN}: unknown option "${name}"`);
+  }
+  const { client, connectionString } = options;
+  if ((client === undefined) === (connectionString === undefined)) {
+    throw new TypeError(`${FN}: give exactly one of "client" and "connectionString"`);
+  }
+  if (client !== undefined && typeof (client as Partial<PostgresClient>)?.query !== 'function') {
+    throw new TypeError(
+      `${FN}: option "client" must have a query() method (a pg.Pool), got ${show(client)}`,
+    );
+  }
+  if (
+    connectionString !== undefined &&
+    (typeof connectionString !== 'string' || connectionString === '')
+  ) {
+    throw new TypeError(
+      `${FN}: option "connectionString" must be a non-empty string, got ${show(connectionString)}`,
+    );
+  }
+  const tableName = options.table ?? 'larder_cache';
+  const table = typeof tableName === 'string' ? parseTableName(tableName) : undefined;
+  if (table === undefined) {
+    throw new TypeError(
+      `${FN}: option "table" must be "name" or "schema.name" made of letters, digits and _ (at most 48 each), got ${show(tableName)}`,
+    );
+  }
+  const sweepInterval = parseDuration(options.sweepInterval ?? 60, FN, 'sweepInterval');
+  const timeout = parseDuration(options.timeout ?? 1, FN, 'timeout');
+  if (!(timeout > 0))
+    throw new RangeError(`${FN}: option "timeout" must be above 0, got ${show(options.timeout)}`);
+  if (!(sweepInterval > 0)) {
+    throw new RangeError(
+      `${FN}: option "sweepInterval" must be above 0 (Infinity turns the timer off), got ${show(options.sweepInterval)}`,
+    );
+  }
+  const ttl = parseOptionalDuration(options.ttl, FN, 'ttl');
+  return {
+    client,
+    connectionString,
+    poolSize: count(options.poolSize, 10, 'poolSize'),
+    table,
+    unlogged: flag(options.unlogged, true, 'unlogged'),
+    createTable: flag(options.createTable, true, 'createTable'),
+    maxEntries: count(options.maxEntries, Number.POSITIVE_INFINITY, 'maxEntries'),
+    sweepIntervalMs: sweepInterval * 1000,
+    timeoutMs: timeout * 1000,
+    breaker: checkBreaker(options.breaker),
+    ttl: ttl === Number.POSITIVE_INFINITY ? undefined : ttl,
+    now: fn(options.now, 'now') ?? Date.now,
+    onError: fn(options.onError, 'onError'),
+  };
+}
+
+function count(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !(value >= 1) ||
+    (value !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(value))
+  ) {
+    throw new RangeError(
+      `${FN}: option "${option}" must be a positive integer or Infinity, got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+function flag(value: boolean | undefined, fallback: boolean, option: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new TypeError(`${FN}: option "${option}" must be a boolean, got ${show(value)}`);
+  return value;
+}
+
+function fn<T>(value: T | undefined, option: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${FN}: option "${option}" must be a function, got ${show(value)}`);
+  }
+  return value;
+}
+
+function checkBreaker(
+  value: PostgresStoreOptions['breaker'],
+): Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`${FN}: option "breaker" must be an object, got ${show(value)}`);
+  }
+  for (const name of Object.keys(value)) {
+    if (name !== 'failures' && name !== 'probeAfter') {
+      throw new TypeError(`${FN}: unknown option "breaker.${name}" (failures, probeAfter)`);
+    }
+  }
+  return value;
+}

@@ -1,0 +1,33 @@
+import { after, before, test } from 'node:test';
+import { runStoreContract } from '@larder/core/testing';
+import pg from 'pg';
+import {
+  type PostgresServer,
+  postgresMissing,
+  startPostgres,
+} from '../../../test/helpers/servers/postgres.ts';
+import { createPostgresStore } from '../src/index.ts';
+
+const missing = postgresMissing();
+
+if (missing !== undefined) {
+  test('postgres store contract', { skip: missing }, () => {});
+} else {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  let tables = 0;
+  before(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.connectionString, max: 20 });
+  });
+  after(async () => {
+    await pool.end();
+    await server.destroy();
+  });
+
+  // A fresh table per clause: each clause starts from an empty store, and the table is created
+  // by the store on first use, as in production.
+  runStoreContract('postgres', ({ now }) =>
+    createPostgresStore({ client: pool, table: `contract_${tables++}`, now, timeout: '5s' }),
+  );
+}

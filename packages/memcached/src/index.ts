@@ -1,1 +1,3 @@
-export {};
+export type { MemcachedStore } from './memcached-store.ts';
+export { createMemcachedStore } from './memcached-store.ts';
+export type { MemcachedStoreOptions } from './options.ts';

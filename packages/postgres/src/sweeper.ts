@@ -45,6 +45,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const writesPerSweep = Math.max(1, Math.min(WRITES_PER_SWEEP, Math.floor(maxEntries / 10)));
   let writes = 0;
   let running: Promise<SweepResult> | undefined;
+  let queued: Promise<SweepResult> | undefined;
 
   async function deleteAll(
     text: string,
@@ -87,14 +88,26 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     return { expired, evicted };
   }
 
+  // A sweep asked for while one runs starts after it (the running one may have begun before the
+  // rows the caller cares about expired); callers arriving meanwhile share that next sweep.
   function sweep(): Promise<SweepResult> {
-    running ??= run().finally(() => {
-      running = undefined;
-    });
-    return running;
+    if (running === undefined) {
+      running = run().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return sweep();
+      });
+    return queued;
   }
 
   function background(): void {
+    if (running !== undefined) return;
     sweep().catch((error: unknown) => {
       options.onError?.(error instanceof Error ? error : new Error(String(error)));
     });
@@ -110,7 +123,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     sweep,
     noteWrite(count = 1) {
       writes += count;
-      if (writes < writesPerSweep || running !== undefined) return;
+      if (writes < writesPerSweep) return;
       writes = 0;
       background();
     },

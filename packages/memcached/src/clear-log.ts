@@ -65,7 +65,7 @@ export class ClearLog {
 
   /** True when `raw` is the item this state was parsed from (the log is append-only per epoch). */
   matches(raw: Buffer | undefined): boolean {
-    return raw !== undefined && raw.equals(this.raw);
+    return raw?.equals(this.raw) === true;
   }
 
   /** The generation of `key`: the epoch and the position of the latest clear covering it. */

@@ -42,7 +42,7 @@ export function counterOf(reply: Reply): number | undefined {
 }
 
 /** What `get` returns for an item: an entry's value, a counter, or a miss for anything else. */
-export function valueOf(reply: Reply, key: string, now: number): unknown {
+export function itemValue(reply: Reply, key: string, now: number): unknown {
   if (reply.flags === FLAG_COUNTER) return counterOf(reply);
   return entryOf(reply, key, now)?.value;
 }

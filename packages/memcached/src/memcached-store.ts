@@ -29,7 +29,7 @@ import {
   FLAG_LOCK,
   FLAG_LOG,
   ITEM_OVERHEAD,
-  valueOf,
+  itemValue,
 } from './items.ts';
 import { type MemcachedStoreOptions, resolveOptions } from './options.ts';
 
@@ -132,7 +132,7 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
 
   async function read(l: ClearLog, key: string): Promise<unknown> {
     const reply = check(await call(OP.get, nameOf(l, key)), 'get', STATUS.notFound);
-    return reply.status === STATUS.ok ? valueOf(reply, key, now()) : undefined;
+    return reply.status === STATUS.ok ? itemValue(reply, key, now()) : undefined;
   }
 
   /** The frame for a write, or a RangeError (after removing the old value) when it cannot fit. */
@@ -179,7 +179,7 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
       // seconds) or not ours: then it is replaced, only if unchanged since it was read.
       const item = check(await call(OP.get, name), 'get', STATUS.notFound);
       if (item.status === STATUS.notFound) continue;
-      if (valueOf(item, key, now()) !== undefined) return false;
+      if (itemValue(item, key, now()) !== undefined) return false;
       const swapped = await call(OP.set, name, extras, bytes, item.cas);
       if (check(swapped, 'set', STATUS.exists, STATUS.notFound).status === STATUS.ok) return true;
     }

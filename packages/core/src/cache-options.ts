@@ -1,3 +1,4 @@
+import { checkOptions, describeValue, optionNames } from './check-option.ts';
 import { type Duration, parseDuration, parseOptionalDuration } from './duration.ts';
 import type { Clock, Store } from './store.ts';
 
@@ -62,11 +63,25 @@ export interface WriteSpec {
   readonly tags: readonly string[] | undefined;
 }
 
-/** Resolves a `ttl | options` argument against the defaults, validating as it goes. */
+/** The option names `set`, `add` and `setMany` accept. */
+export const SET_OPTIONS = optionNames<SetOptions>({ ttl: true, tags: true });
+/** The option names `wrap` accepts. */
+export const WRAP_OPTIONS = optionNames<WrapOptions>({
+  ttl: true,
+  tags: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+});
+
+/**
+ * Resolves a `ttl | options` argument against the defaults, validating as it goes; `known` lists
+ * the option names allowed (`null` when the caller has checked them already).
+ */
 export function resolveWrite(
   defaults: WriteSpec,
   arg: Duration | WrapOptions | undefined,
   method: string,
+  known: readonly string[] | null = SET_OPTIONS,
 ): WriteSpec {
   if (arg === undefined) return defaults;
   if (typeof arg === 'number' || typeof arg === 'string') {
@@ -79,9 +94,10 @@ export function resolveWrite(
   }
   if (typeof arg !== 'object' || arg === null) {
     throw new TypeError(
-      `${method}: the third argument must be a duration or an options object, got ${String(arg)}`,
+      `${method}: the third argument must be a duration or an options object, got ${describeValue(arg)}`,
     );
   }
+  if (known !== null) checkOptions(arg, known, method);
   return {
     ttl: parseOptionalDuration(arg.ttl, method, 'ttl') ?? defaults.ttl,
     swr:
@@ -96,29 +112,8 @@ export function resolveWrite(
 export function checkTags(tags: unknown, method: string, option: string): readonly string[] {
   if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '')) {
     throw new TypeError(
-      `${method}: option "${option}" must be an array of non-empty strings, got ${describe(tags)}`,
+      `${method}: option "${option}" must be an array of non-empty strings, got ${describeValue(tags)}`,
     );
   }
   return tags;
-}
-
-/** Describes a bad option value for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  if (typeof value === 'function') return 'a function';
-  return value !== null && typeof value === 'object'
-    ? Object.prototype.toString.call(value)
-    : String(value);
-}
-
-/** Throws a `TypeError` naming `fn` for an option name it does not know (a typo would otherwise be ignored). */
-export function checkKnown(options: object, known: readonly string[], fn: string, path = ''): void {
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) {
-      throw new TypeError(
-        `${fn}: unknown option "${path}${name}" (known: ${known.map((k) => path + k).join(', ')})`,
-      );
-    }
-  }
 }

@@ -4,9 +4,11 @@ import {
   checkTags,
   resolveWrite,
   type SetOptions,
+  WRAP_OPTIONS,
   type WrapOptions,
   type WriteSpec,
 } from './cache-options.ts';
+import { describeValue } from './check-option.ts';
 import { countKey } from './counter.ts';
 import type { Duration } from './duration.ts';
 import { isEnvelope } from './entry.ts';
@@ -163,7 +165,7 @@ export class CacheView implements Cache {
       if (typeof fn !== 'function') {
         throw new TypeError(`cache.wrap: the second argument must be a function, got ${typeof fn}`);
       }
-      spec = resolveWrite(this.defaults, ttl, 'cache.wrap');
+      spec = resolveWrite(this.defaults, ttl, 'cache.wrap', WRAP_OPTIONS);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -205,7 +207,7 @@ export class CacheView implements Cache {
   namespace(name: string): Cache {
     if (typeof name !== 'string' || name === '') {
       throw new TypeError(
-        `cache.namespace: the name must be a non-empty string, got ${JSON.stringify(name)}`,
+        `cache.namespace: the name must be a non-empty string, got ${describeValue(name)}`,
       );
     }
     return new CacheView(this.ctx, this.backend, `${this.prefix}${name}:`, this.defaults);

@@ -1,14 +1,13 @@
 import type { CacheContext, ResolvedRegion } from './cache-context.ts';
-import {
-  type CacheOptions,
-  checkKnown,
-  describe,
-  type RegionOptions,
-  type SetOptions,
-  type WrapOptions,
-  type WriteSpec,
+import type {
+  CacheOptions,
+  RegionOptions,
+  SetOptions,
+  WrapOptions,
+  WriteSpec,
 } from './cache-options.ts';
 import { CacheView } from './cache-view.ts';
+import { checkOptions, describeValue, optionNames } from './check-option.ts';
 import { type Duration, parseDuration, parseOptionalDuration } from './duration.ts';
 import { GuardedStore } from './guarded-store.ts';
 import type { Memoized, MemoizeOptions } from './memoize.ts';
@@ -88,19 +87,24 @@ export interface Cache {
 }
 
 const FN = 'createCache';
-const CACHE_OPTIONS = [
-  'stores',
-  'default',
-  'regions',
-  'prefix',
-  'ttl',
-  'staleWhileRevalidate',
-  'staleIfError',
-  'timeout',
-  'onError',
-  'now',
-];
-const REGION_OPTIONS = ['store', 'ttl', 'staleWhileRevalidate', 'staleIfError'];
+const CACHE_OPTIONS = optionNames<CacheOptions>({
+  stores: true,
+  default: true,
+  regions: true,
+  prefix: true,
+  ttl: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  timeout: true,
+  onError: true,
+  now: true,
+});
+const REGION_OPTIONS = optionNames<RegionOptions>({
+  store: true,
+  ttl: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+});
 const DEFAULT_TIMEOUT_SECONDS = 1;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -117,11 +121,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * });
  * const html = await cache.wrap(`sidebar:${id}`, () => renderSidebar(id), '5m');
  */
-export function createCache(options: CacheOptions = {}): Cache {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${FN}: options must be an object, got ${describe(options)}`);
-  }
-  checkKnown(options, CACHE_OPTIONS, FN);
+export function createCache(given?: CacheOptions): Cache {
+  const options = checkOptions(given, CACHE_OPTIONS, FN);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw bad('now', 'a function', now);
   const onError = options.onError;
@@ -160,7 +161,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   const defaults = writeDefaults(options, undefined, '');
   const regions = new Map<string, ResolvedRegion>();
   for (const [name, region] of Object.entries(checkObject(options.regions ?? {}, 'regions'))) {
-    checkKnown(checkObject(region, `regions.${name}`), REGION_OPTIONS, FN, `regions.${name}.`);
+    checkOptions(checkObject(region, `regions.${name}`), REGION_OPTIONS, FN, `regions.${name}.`);
     const storeName = (region as RegionOptions).store ?? defaultName;
     const store = stores.get(storeName);
     if (store === undefined) throw bad(`regions.${name}.store`, 'a name in "stores"', storeName);
@@ -213,5 +214,7 @@ function checkStore(store: unknown, name: string): void {
 }
 
 function bad(option: string, expected: string, value: unknown): TypeError {
-  return new TypeError(`${FN}: option "${option}" must be ${expected}, got ${describe(value)}`);
+  return new TypeError(
+    `${FN}: option "${option}" must be ${expected}, got ${describeValue(value)}`,
+  );
 }

@@ -1,4 +1,5 @@
 import type { CacheView } from './cache-view.ts';
+import { describeValue } from './check-option.ts';
 import { type Duration, parseDuration } from './duration.ts';
 
 /**
@@ -14,7 +15,7 @@ export async function countKey(
   ttl: Duration | undefined,
 ): Promise<number | undefined> {
   if (!Number.isSafeInteger(delta)) {
-    throw new TypeError(`${method}: delta must be a safe integer, got ${String(delta)}`);
+    throw new TypeError(`${method}: delta must be a safe integer, got ${describeValue(delta)}`);
   }
   const seconds = ttl === undefined ? view.defaults.ttl : parseDuration(ttl, method, 'ttl');
   const full = view.prefix + key;

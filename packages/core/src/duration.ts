@@ -1,4 +1,5 @@
 import ms from 'ms';
+import { describeValue } from './check-option.ts';
 
 /**
  * A length of time: a number of seconds (fractions allowed), a string such as `'30s'`, `'5m'`,
@@ -21,7 +22,7 @@ export function parseDuration(value: Duration, fn: string, option: string): numb
   const seconds = toSeconds(value);
   if (seconds === undefined) {
     throw new RangeError(
-      `${fn}: option "${option}" must be a non-negative duration (seconds, or a string such as '30s', '5m', '1h', 'never'), got ${describe(value)}`,
+      `${fn}: option "${option}" must be a non-negative duration (seconds, or a string such as '30s', '5m', '1h', 'never'), got ${describeValue(value)}`,
     );
   }
   return seconds;
@@ -50,12 +51,4 @@ function toSeconds(value: unknown): number | undefined {
   const millis = text.length > 0 && text.length <= 100 ? ms(text as ms.StringValue) : undefined;
   if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < 0) return undefined;
   return millis / 1000;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
-  return Object.prototype.toString.call(value);
 }

@@ -1,11 +1,13 @@
 // The directory side of the file store: listing entry files, reading a key without the payload,
-// pruning the oldest files, removing files that may already be gone.
+// pruning the oldest files and abandoned temp files, removing files that may already be gone.
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readKey } from './codec.ts';
 
 /** Entry files are named by the hex SHA-256 of their key; temp files and foreign files are not. */
 const ENTRY_NAME = /^[0-9a-f]{64}$/;
+/** A writer's temp file: `<entry name>.<writer id>.<sequence>.tmp`. */
+const TEMP_NAME = /^[0-9a-f]{64}\.[0-9a-f]+\.\d+\.tmp$/;
 /** Files handled at once when scanning, to stay far below the process's file-descriptor limit. */
 const SCAN_BATCH = 64;
 /** Enough to hold the frame header and any key up to ~4 KB in one read. */
@@ -22,12 +24,28 @@ export async function entryNames(dir: string): Promise<string[]> {
 }
 
 /**
- * Removes the oldest entry files (by modification time, then name) once there are more than
- * `maxEntries`, down to 90 % of `maxEntries` (exactly `maxEntries` below 10); resolves how many
- * entry files remain.
+ * One pass over `dir`: removes temp files whose last change (ctime, which `utimes` cannot move) is
+ * more than `orphanMs` old, as a writer killed mid-write leaves them; then, once there are more
+ * than `maxEntries` entry files, removes the oldest (by modification time, then name) down to 90 %
+ * of `maxEntries` (exactly `maxEntries` below 10). Resolves how many entry files remain.
  */
-export async function pruneOldest(dir: string, maxEntries: number): Promise<number> {
-  const names = await entryNames(dir);
+export async function prune(dir: string, maxEntries: number, orphanMs: number): Promise<number> {
+  let all: string[];
+  try {
+    all = await readdir(dir);
+  } catch (error) {
+    if (isMissing(error)) return 0;
+    throw error;
+  }
+  const oldest = Date.now() - orphanMs;
+  await inBatches(
+    all.filter((name) => TEMP_NAME.test(name)),
+    async (name) => {
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (info !== undefined && info.ctimeMs < oldest) await removeQuietly(join(dir, name));
+    },
+  );
+  const names = all.filter((name) => ENTRY_NAME.test(name));
   if (names.length <= maxEntries) return names.length;
   const keep = maxEntries < 10 ? maxEntries : maxEntries - Math.floor(maxEntries / 10);
   const dated: Array<{ name: string; time: number }> = [];

@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkCount, checkFunction } from './check-option.ts';
+import {
+  checkCount,
+  checkFunction,
+  checkOptions,
+  describeValue,
+  optionNames,
+} from './check-option.ts';
 import { type CodecEntry, decodeEntry, encodeEntry } from './codec.ts';
 import { type Duration, parseOptionalDuration } from './duration.ts';
-import {
-  entryNames,
-  inBatches,
-  isMissing,
-  peekKey,
-  pruneOldest,
-  removeQuietly,
-} from './file-entries.ts';
+import { createEntryBound } from './file-bound.ts';
+import { entryNames, inBatches, isMissing, peekKey, removeQuietly } from './file-entries.ts';
 import { createKeyQueue } from './key-queue.ts';
 import { createLimit } from './limit.ts';
 import { type Clock, expiresAt, type Store, type StoreCapabilities } from './store.ts';
@@ -39,9 +39,11 @@ export interface FileStoreOptions {
   /** Directory holding one file per entry; created (mode 0o700) on first write. Required. */
   readonly dir: string;
   /**
-   * Most entries kept. Past it, the oldest files (by write time) are removed down to 90 % of
-   * `maxEntries` (exactly `maxEntries` below 10), so the directory scan runs once per tenth of
-   * capacity. `Infinity` turns pruning off.
+   * Most entries kept, a hard bound once writes settle, even with many writers in several
+   * processes on one directory. Past it, the oldest files (by write time) are removed down to 90 %
+   * of `maxEntries` (exactly `maxEntries` below 10), so the directory scan runs about once per
+   * tenth of capacity. Each write appends one byte to a `.larder-writes` journal in the directory
+   * (restarted past 1 MiB) so that processes learn of each other's writes. `Infinity` turns pruning off.
    * @default 10_000
    */
   readonly maxEntries?: number;
@@ -51,7 +53,23 @@ export interface FileStoreOptions {
   readonly mode?: number;
   /** The clock expiry and write times are read from, in epoch ms; inject one in tests. @default Date.now */
   readonly now?: Clock;
+  /**
+   * How long a temp file must have gone unchanged (by the wall clock, ctime) before a directory
+   * scan removes it as left by a writer killed mid-write; a live writer's temp file is younger.
+   * Scans run on the first write and whenever pruning runs.
+   * @default 60 (seconds)
+   */
+  readonly orphanAge?: Duration;
 }
+
+const KNOWN = optionNames<FileStoreOptions>({
+  dir: true,
+  maxEntries: true,
+  ttl: true,
+  mode: true,
+  now: true,
+  orphanAge: true,
+});
 
 const FN = 'createFileStore';
 const BAD = Symbol('bad');
@@ -67,28 +85,30 @@ const OPEN_FILES = 64;
  *
  * @example const store = createFileStore({ dir: '/var/cache/my-app', maxEntries: 50_000, ttl: '1d' });
  */
-export function createFileStore(options: FileStoreOptions): FileStore {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${FN}: options must be an object with a "dir", got ${String(options)}`);
-  }
+export function createFileStore(given: FileStoreOptions): FileStore {
+  const options = checkOptions(given, KNOWN, FN);
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') {
-    throw new TypeError(`${FN}: option "dir" must be a non-empty string, got ${String(dir)}`);
+    throw new TypeError(
+      `${FN}: option "dir" must be a non-empty string, got ${describeValue(dir)}`,
+    );
   }
   const maxEntries = checkCount(options.maxEntries, 10_000, FN, 'maxEntries');
   const defaultTtl = parseOptionalDuration(options.ttl, FN, 'ttl');
   const mode = options.mode ?? 0o600;
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
-    throw new RangeError(`${FN}: option "mode" must be an integer from 0 to 0o777, got ${mode}`);
+    throw new RangeError(
+      `${FN}: option "mode" must be an integer from 0 to 0o777, got ${describeValue(mode)}`,
+    );
   }
   const now = checkFunction(options.now, FN, 'now') ?? Date.now;
+  const orphanAge = parseOptionalDuration(options.orphanAge, FN, 'orphanAge') ?? 60;
 
   const exclusive = createKeyQueue();
   const withFile = createLimit(OPEN_FILES);
   const instance = randomBytes(6).toString('hex');
   let sequence = 0;
-  let estimate: number | undefined;
-  let pruning: Promise<void> | undefined;
+  const bound = createEntryBound({ dir, maxEntries, orphanMs: orphanAge * 1000, mode, withFile });
 
   const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
   const pathOf = (key: string) => join(dir, hashOf(key));
@@ -144,7 +164,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       await removeQuietly(temp);
       throw error;
     }
-    await afterWrite();
+    await bound.afterWrite();
   }
 
   // The directory is made on the first write, and again if someone removed it meanwhile.
@@ -156,21 +176,6 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       return open(temp, 'wx', mode);
     }
-  }
-
-  function afterWrite(): Promise<void> | undefined {
-    if (maxEntries === Number.POSITIVE_INFINITY) return undefined;
-    estimate = estimate === undefined ? Number.POSITIVE_INFINITY : estimate + 1;
-    if (estimate > maxEntries) {
-      pruning ??= pruneOldest(dir, maxEntries)
-        .then((left) => {
-          estimate = left;
-        })
-        .finally(() => {
-          pruning = undefined;
-        });
-    }
-    return pruning;
   }
 
   const ttlExpiry = (seconds: number | undefined) => expiresAt(now(), seconds ?? defaultTtl);
@@ -205,7 +210,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         // A file whose key cannot be read is corrupt or foreign: a miss anyway, so it goes too.
         if (key === undefined || key?.startsWith(prefix ?? '')) await removeQuietly(file);
       });
-      estimate = undefined;
+      bound.forget();
     },
     touch: (key, seconds) =>
       exclusive(key, async () => {
@@ -219,7 +224,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   function counter(key: string, delta: number, seconds: number | undefined): Promise<number> {
     return exclusive(key, async () => {
       if (!Number.isSafeInteger(delta)) {
-        throw new TypeError(`file store: increment delta must be a safe integer, got ${delta}`);
+        throw new TypeError(
+          `file store: increment delta must be a safe integer, got ${describeValue(delta)}`,
+        );
       }
       const entry = await load(key, true);
       if (entry === undefined) {

@@ -1,5 +1,6 @@
-import { checkKnown, describe, resolveWrite } from './cache-options.ts';
+import { resolveWrite } from './cache-options.ts';
 import type { CacheView } from './cache-view.ts';
+import { checkOptions, describeValue, optionNames } from './check-option.ts';
 import type { Duration } from './duration.ts';
 import { memoKey } from './memo-key.ts';
 import { bumpStamps, functionKey, RESERVED_SEGMENT, tagKey } from './tags.ts';
@@ -38,34 +39,31 @@ export interface Memoized<A extends unknown[], R> {
 }
 
 const METHOD = 'cache.memoize';
-const MEMOIZE_OPTIONS = [
-  'name',
-  'ttl',
-  'region',
-  'key',
-  'tags',
-  'staleWhileRevalidate',
-  'staleIfError',
-];
+const MEMOIZE_OPTIONS = optionNames<MemoizeOptions<unknown[]>>({
+  name: true,
+  ttl: true,
+  region: true,
+  key: true,
+  tags: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+});
 
 /** Implements `cache.memoize` on a cache view. */
 export function memoizeOn<A extends unknown[], R>(
   view: CacheView,
   fn: (...args: A) => R,
-  options: MemoizeOptions<A> = {},
+  given?: MemoizeOptions<A>,
 ): Memoized<A, Awaited<R>> {
   if (typeof fn !== 'function') {
     throw new TypeError(`${METHOD}: the first argument must be a function, got ${typeof fn}`);
   }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${METHOD}: options must be an object, got ${describe(options)}`);
-  }
-  checkKnown(options, MEMOIZE_OPTIONS, METHOD);
+  const options = checkOptions(given, MEMOIZE_OPTIONS, METHOD);
   const derived = options.name === undefined;
   const name = options.name ?? fn.name;
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(
-      `${METHOD}: option "name" is required when the function has no name, got ${JSON.stringify(options.name)}`,
+      `${METHOD}: option "name" is required when the function has no name, got ${describeValue(options.name)}`,
     );
   }
   const keyOption = options.key;
@@ -76,7 +74,7 @@ export function memoizeOn<A extends unknown[], R>(
   }
   const target = options.region === undefined ? view : view.regionView(options.region, METHOD);
   const { ctx, backend, prefix } = target;
-  const spec = resolveWrite(target.defaults, options, `${METHOD}(${name})`);
+  const spec = resolveWrite(target.defaults, options, `${METHOD}(${name})`, null);
   const scope = `${prefix}${encodeURIComponent(name)}`;
   claimName(view, `${backend.name}\n${scope}`, fn, name, derived);
 

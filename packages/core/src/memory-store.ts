@@ -1,5 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import { checkCount, checkFunction } from './check-option.ts';
+import {
+  checkCount,
+  checkFunction,
+  checkOptions,
+  describeValue,
+  optionNames,
+} from './check-option.ts';
 import { type Duration, parseOptionalDuration } from './duration.ts';
 import { sizeOf as defaultSizeOf } from './size-of.ts';
 import { type Clock, isExpiredTtl, type Store, type StoreCapabilities } from './store.ts';
@@ -56,6 +62,14 @@ export interface MemoryStore extends Store {
 const FN = 'createMemoryStore';
 const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const KNOWN = optionNames<MemoryStoreOptions>({
+  maxEntries: true,
+  maxBytes: true,
+  ttl: true,
+  prefix: true,
+  now: true,
+  sizeOf: true,
+});
 
 /**
  * Creates an in-process LRU store on lru-cache, bounded by entries and by bytes, that keeps values
@@ -64,7 +78,8 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
  *
  * @example const store = createMemoryStore({ maxEntries: 5000, maxBytes: 32 * 1024 * 1024, ttl: '10m' });
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+export function createMemoryStore(given?: MemoryStoreOptions): MemoryStore {
+  const options = checkOptions(given, KNOWN, FN);
   const maxEntries = checkCount(options.maxEntries, DEFAULT_MAX_ENTRIES, FN, 'maxEntries');
   const maxBytes = checkCount(options.maxBytes, DEFAULT_MAX_BYTES, FN, 'maxBytes');
   if (maxEntries === Number.POSITIVE_INFINITY && maxBytes === Number.POSITIVE_INFINITY) {
@@ -75,7 +90,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const ttl = parseOptionalDuration(options.ttl, FN, 'ttl');
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string') {
-    throw new TypeError(`${FN}: option "prefix" must be a string, got ${typeof prefix}`);
+    throw new TypeError(`${FN}: option "prefix" must be a string, got ${describeValue(prefix)}`);
   }
   const measure = checkFunction(options.sizeOf, FN, 'sizeOf') ?? defaultSizeOf;
   const now = checkFunction(options.now, FN, 'now');
@@ -105,7 +120,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   const counter = (key: string, delta: number, seconds: number | undefined): number => {
     if (!Number.isSafeInteger(delta)) {
-      throw new TypeError(`memory store: increment delta must be a safe integer, got ${delta}`);
+      throw new TypeError(
+        `memory store: increment delta must be a safe integer, got ${describeValue(delta)}`,
+      );
     }
     const k = prefix + key;
     const current = lru.get(k);

@@ -212,7 +212,8 @@ describe('cache.memoize', () => {
     const { cache } = setup();
     assert.throws(() => cache.memoize(() => 1, { name: 'x', regoin: 'short_term' } as never), {
       name: 'TypeError',
-      message: /^cache\.memoize: unknown option "regoin" \(known: name, ttl, region/,
+      message:
+        /^cache\.memoize: unknown option "regoin" \(did you mean "region"\?\); known options: name, ttl, region/,
     });
     assert.throws(
       () => cache.memoize(() => 1, 'x' as never),

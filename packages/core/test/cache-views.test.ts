@@ -184,12 +184,12 @@ describe('createCache options', () => {
     [
       'a misspelt option',
       { store: createMemoryStore() } as never,
-      /createCache: unknown option "store" \(known: stores, default/,
+      /createCache: unknown option "store" \(did you mean "stores"\?\); known options: stores, default/,
     ],
     [
       'a misspelt region option',
       { regions: { r: { tll: 5 } as never } },
-      /createCache: unknown option "regions\.r\.tll" \(known: regions\.r\.store/,
+      /createCache: unknown option "regions\.r\.tll" \(did you mean "regions\.r\.ttl"\?\); known options: regions\.r\.store/,
     ],
     [
       'a non-function now',

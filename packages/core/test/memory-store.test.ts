@@ -157,9 +157,24 @@ describe('createMemoryStore', () => {
       ],
       ['ttl -5', { ttl: -5 }, RangeError, /createMemoryStore.*"ttl".*-5/],
       ['ttl "soon"', { ttl: 'soon' }, RangeError, /"ttl".*soon/],
-      ['prefix 1', { prefix: 1 }, TypeError, /createMemoryStore.*"prefix".*number/],
-      ['now "x"', { now: 'x' }, TypeError, /createMemoryStore.*"now".*string/],
-      ['sizeOf 1', { sizeOf: 1 }, TypeError, /createMemoryStore.*"sizeOf".*number/],
+      [
+        'prefix 1',
+        { prefix: 1 },
+        TypeError,
+        /createMemoryStore: option "prefix" must be a string, got 1$/,
+      ],
+      [
+        'now "x"',
+        { now: 'x' },
+        TypeError,
+        /createMemoryStore: option "now" must be a function, got "x"/,
+      ],
+      [
+        'sizeOf 1',
+        { sizeOf: 1 },
+        TypeError,
+        /createMemoryStore: option "sizeOf" must be a function, got 1$/,
+      ],
     ];
     testOptionErrors(createMemoryStore, cases);
 

@@ -14,6 +14,14 @@ export { memoKey } from './memo-key.ts';
 export type { Memoized, MemoizeOptions } from './memoize.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';
 export { createMemoryStore } from './memory-store.ts';
+export type {
+  Invalidation,
+  InvalidationBus,
+  InvalidationListener,
+  NearCache,
+  NearCacheOptions,
+} from './near-cache.ts';
+export { createNearCache } from './near-cache.ts';
 export type { NullStore } from './null-store.ts';
 export { createNullStore } from './null-store.ts';
 export { sizeOf } from './size-of.ts';

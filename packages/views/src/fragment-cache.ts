@@ -1,0 +1,179 @@
+import { type Cache, createCache, type Duration, type WrapOptions } from '@larder/core';
+import {
+  checkBoolean,
+  checkDuration,
+  checkKnownOptions,
+  checkName,
+  checkTagList,
+  show,
+} from './check-options.ts';
+import { keyPart } from './fragment-key.ts';
+
+/** Options of {@link createFragmentCache}, shared by every engine binding. */
+export interface FragmentCacheOptions {
+  /** The Larder cache fragments are kept in (any store: memory, file, Redis…). @default a new `createCache()` (memory) */
+  readonly cache?: Cache;
+  /** How long a fragment is reused, seconds or a string such as `'5m'`; a block's own ttl wins. @default the cache's default (memory store: no expiry) */
+  readonly ttl?: Duration;
+  /** Tags every fragment is stored with, for `invalidateTags`; a block's own tags are added. @default [] */
+  readonly tags?: readonly string[];
+  /** After a fragment turns stale, serve it at once for this long while one background render refreshes it (seconds or a string). @default 0 */
+  readonly staleWhileRevalidate?: Duration;
+  /** After a fragment turns stale, serve it for this long when rendering its block fails (seconds or a string). @default 0 */
+  readonly staleIfError?: Duration;
+  /** `false` renders every block every time and stores nothing (Mako's `cache_enabled`). @default true */
+  readonly enabled?: boolean;
+  /** Put a digest of the template's source in the key, so editing a template retires its fragments. @default true */
+  readonly digest?: boolean;
+  /** The first part of every fragment key, so fragments never meet other keys of the cache. @default 'fragment' */
+  readonly namespace?: string;
+}
+
+/** One cached block at render time: what names it, and its own settings. */
+export interface FragmentBlock {
+  /** The user's key (the tag's first argument); `undefined` or `null` throws. */
+  readonly key: unknown;
+  /** Further values the fragment varies on (user id, locale…); `undefined` or `null` throws. @default [] */
+  readonly vary?: readonly unknown[];
+  /** The template's identity (a source digest, a name); `''` lets blocks of every template with one key share. @default '' */
+  readonly template?: string;
+  /** This block's ttl, seconds or a string. @default the fragment cache's `ttl` */
+  readonly ttl?: unknown;
+  /** This block's tags (a string or an array), added to the fragment cache's `tags`. @default [] */
+  readonly tags?: unknown;
+  /** Where the block is (function, template, line), for error messages. @default 'fragment' */
+  readonly where?: string;
+}
+
+/** The engine-neutral fragment cache: get-or-render on the `Cache` facade, and invalidation. */
+export interface FragmentCache {
+  /** The cache fragments are kept in. */
+  readonly cache: Cache;
+  /** Whether blocks are cached (the `enabled` option). */
+  readonly enabled: boolean;
+  /** Whether engine bindings key fragments on a digest of the template source (the `digest` option). */
+  readonly digest: boolean;
+  /**
+   * Resolves the block's HTML: the cached fragment, or `body()`'s result, which is then stored.
+   * `body` runs only on a miss, once however many renders wait for the same key (`wrap`).
+   */
+  render(block: FragmentBlock, body: () => string | PromiseLike<string>): Promise<string>;
+  /** The cache key a block is stored under (without the cache's own prefix). */
+  keyOf(block: FragmentBlock): string;
+  /** Removes every fragment stored under this user key (and these leading vary values), in every template. */
+  invalidate(key: unknown, ...vary: unknown[]): Promise<void>;
+  /** Removes every fragment stored with any of these tags. */
+  invalidateTags(tags: readonly string[]): Promise<void>;
+}
+
+const FN = 'createFragmentCache';
+/** Every option name of {@link FragmentCacheOptions}, for bindings that check their own options. */
+export const FRAGMENT_OPTIONS: readonly string[] = [
+  'cache',
+  'ttl',
+  'tags',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'enabled',
+  'digest',
+  'namespace',
+];
+
+/**
+ * Creates the fragment cache engine bindings render through. Options are checked here: a bad or
+ * unknown one throws a `TypeError`/`RangeError` naming `fn` (the binding that was called), the
+ * option and the value.
+ *
+ * @example
+ * const fragments = createFragmentCache({ cache: createCache(), ttl: '10m' });
+ * const html = await fragments.render({ key: 'sidebar', vary: [user.id] }, () => renderSidebar(user));
+ */
+export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): FragmentCache {
+  const opts = checkKnownOptions(options, FRAGMENT_OPTIONS, fn);
+  const cache = opts.cache ?? createCache();
+  if (typeof cache !== 'object' || cache === null || typeof cache.wrap !== 'function') {
+    throw new TypeError(
+      `${fn}: option "cache" must be a Cache from createCache(), got ${show(cache)}`,
+    );
+  }
+  const ttl = checkDuration(opts.ttl, fn, 'ttl');
+  const tags = checkTagList(opts.tags, fn, 'tags');
+  const swr = checkDuration(opts.staleWhileRevalidate, fn, 'staleWhileRevalidate');
+  const sie = checkDuration(opts.staleIfError, fn, 'staleIfError');
+  const enabled = checkBoolean(opts.enabled, true, fn, 'enabled');
+  const digest = checkBoolean(opts.digest, true, fn, 'digest');
+  const namespace = checkName(opts.namespace, 'fragment', fn, 'namespace');
+
+  const base: WrapOptions = {
+    ...(ttl === undefined ? {} : { ttl }),
+    ...(tags.length === 0 ? {} : { tags }),
+    ...(swr === undefined ? {} : { staleWhileRevalidate: swr }),
+    ...(sie === undefined ? {} : { staleIfError: sie }),
+  };
+
+  function keyOf(block: FragmentBlock): string {
+    const where = block.where ?? 'fragment';
+    let key = `${namespace}:${keyPart(block.key, where, 'key')}:`;
+    const vary = block.vary ?? [];
+    for (let i = 0; i < vary.length; i++) {
+      key += `${i === 0 ? '' : ','}${keyPart(vary[i], where, `vary value #${i + 1}`)}`;
+    }
+    return `${key}:${block.template ?? ''}`;
+  }
+
+  function wrapOptions(block: FragmentBlock): WrapOptions {
+    if (block.ttl === undefined && block.tags === undefined) return base;
+    const where = block.where ?? 'fragment';
+    const own = checkDuration(block.ttl, where, 'ttl');
+    const ownTags = checkTagList(block.tags, where, 'tags');
+    return {
+      ...base,
+      ...(own === undefined ? {} : { ttl: own }),
+      ...(ownTags.length === 0 ? {} : { tags: [...tags, ...ownTags] }),
+    };
+  }
+
+  return {
+    cache,
+    enabled,
+    digest,
+    keyOf,
+    render(block, body) {
+      let key: string;
+      let settings: WrapOptions;
+      try {
+        key = keyOf(block);
+        settings = wrapOptions(block);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!enabled) return Promise.resolve(body());
+      return cache.wrap(
+        key,
+        async () => {
+          const html: unknown = await body();
+          // Only text is stored: an object or a promise would replay as something else.
+          if (typeof html !== 'string') {
+            throw new TypeError(
+              `${block.where ?? 'fragment'}: the block produced ${show(html)}, not a string`,
+            );
+          }
+          return html;
+        },
+        settings,
+      );
+    },
+    async invalidate(key, ...vary) {
+      let prefix = `${namespace}:${keyPart(key, 'invalidate', 'key')}:`;
+      if (vary.length > 0) {
+        prefix += vary.map((v, i) => keyPart(v, 'invalidate', `vary value #${i + 1}`)).join(',');
+        // A vary list is followed by ',' (more values) or ':' (the template part): clear both.
+        await cache.clear(`${prefix},`);
+        await cache.clear(`${prefix}:`);
+        return;
+      }
+      await cache.clear(prefix);
+    },
+    invalidateTags: (list) => cache.invalidateTags(list),
+  };
+}

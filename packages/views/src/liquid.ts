@@ -1,0 +1,2 @@
+export type { LiquidCacheOptions } from './liquid-cache.ts';
+export { liquidCache } from './liquid-cache.ts';

@@ -24,6 +24,14 @@ export type {
 export { createNearCache } from './near-cache.ts';
 export type { NullStore } from './null-store.ts';
 export { createNullStore } from './null-store.ts';
+export type { SharedFlightOptions, SharedFound, SharedTurn } from './shared-flight.ts';
+export {
+  canShareFlights,
+  joinSharedFlight,
+  POLL_FIRST_MS,
+  POLL_MAX_MS,
+  releaseLock,
+} from './shared-flight.ts';
 export { sizeOf } from './size-of.ts';
 export type { CacheStats } from './stats.ts';
 export type { Awaitable, Clock, Store, StoreCapabilities, StoreLock } from './store.ts';

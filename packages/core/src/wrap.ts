@@ -3,6 +3,12 @@ import type { WriteSpec } from './cache-options.ts';
 import { isEnvelope } from './entry.ts';
 import { type GuardedStore, isThenable } from './guarded-store.ts';
 import { lookup } from './lookup.ts';
+import {
+  canShareFlights,
+  joinSharedFlight,
+  releaseLock,
+  type SharedFound,
+} from './shared-flight.ts';
 import { snapshotStamps } from './tags.ts';
 import { writeStamped } from './write.ts';
 
@@ -99,7 +105,41 @@ function refresh<T>(job: Job<T>): void {
     });
 }
 
-async function compute<T>({ ctx, store, key, fn, spec, stampKeys }: Job<T>): Promise<T> {
+/**
+ * How long `wrap` waits for another process computing the same key (on a shared store with locks)
+ * before computing itself, ms; also the lifetime of the store lock taken for it.
+ */
+export const SHARED_WAIT_MS = 10_000;
+
+/** Computes once per process; on a shared store with locks, about once across processes too. */
+async function compute<T>(job: Job<T>): Promise<T> {
+  const { ctx, store, key } = job;
+  if (!canShareFlights(store.raw)) return computeHere(job);
+  const turn = await joinSharedFlight(store.raw, key, () => readShared(job), {
+    deadlineMs: SHARED_WAIT_MS,
+    timeoutMs: store.timeoutMs,
+    report: ctx.report,
+  });
+  if (turn.found !== undefined) {
+    ctx.stats.coalesced++;
+    return turn.found.value;
+  }
+  try {
+    return await computeHere(job);
+  } finally {
+    if (turn.lock !== undefined) releaseLock(turn.lock, ctx.report);
+  }
+}
+
+/** One look at the store for a fresh value another process stored. */
+async function readShared<T>({ ctx, store, key }: Job<T>): Promise<SharedFound<T> | undefined> {
+  const raw = await store.get(key);
+  let found = lookup(store, raw, ctx.now());
+  if (isThenable(found)) found = await found;
+  return found !== undefined && found.staleMs < 0 ? { value: found.value as T } : undefined;
+}
+
+async function computeHere<T>({ ctx, store, key, fn, spec, stampKeys }: Job<T>): Promise<T> {
   const { stats } = ctx;
   // Stamps are read before computing: an invalidation that lands while fn runs then wins.
   const stamps = stampKeys === undefined ? undefined : await snapshotStamps(store, stampKeys);

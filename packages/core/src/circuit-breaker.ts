@@ -1,4 +1,4 @@
-import { checkCount, checkFunction } from './check-option.ts';
+import { checkCount, checkFunction, checkOptions, optionNames } from './check-option.ts';
 import { type Duration, parseDuration } from './duration.ts';
 import type { Clock } from './store.ts';
 
@@ -55,7 +55,12 @@ export class CallTimeoutError extends Error {
 }
 
 const FN = 'createCircuitBreaker';
-const KNOWN = new Set(['failures', 'probeAfter', 'timeout', 'now']);
+const KNOWN = optionNames<CircuitBreakerOptions>({
+  failures: true,
+  probeAfter: true,
+  timeout: true,
+  now: true,
+});
 // setTimeout cannot wait longer than 2^31-1 ms; anything past it means no limit.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -66,10 +71,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * const breaker = createCircuitBreaker({ failures: 3, probeAfter: '1s', timeout: '500ms' });
  * const value = await breaker.run(() => client.get(key));
  */
-export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`${FN}: unknown option "${name}"`);
-  }
+export function createCircuitBreaker(given?: CircuitBreakerOptions): CircuitBreaker {
+  const options = checkOptions(given, KNOWN, FN);
   const threshold = checkCount(options.failures, 5, FN, 'failures');
   const probeAfterMs = parseDuration(options.probeAfter ?? 1, FN, 'probeAfter') * 1000;
   const timeoutMs =

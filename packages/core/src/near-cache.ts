@@ -1,4 +1,10 @@
-import { checkCount, checkFunction } from './check-option.ts';
+import {
+  checkCount,
+  checkFunction,
+  checkOptions,
+  describeValue,
+  optionNames,
+} from './check-option.ts';
 import { type Duration, parseDuration } from './duration.ts';
 import { createMemoryStore } from './memory-store.ts';
 import type { Awaitable, Clock, Store, StoreLock } from './store.ts';
@@ -48,7 +54,12 @@ export interface NearCache extends Store {
 }
 
 const FN = 'createNearCache';
-const KNOWN = new Set(['maxEntries', 'maxBytes', 'ttl', 'now']);
+const KNOWN = optionNames<NearCacheOptions>({
+  maxEntries: true,
+  maxBytes: true,
+  ttl: true,
+  now: true,
+});
 
 /**
  * Puts a small in-process memory tier in front of a shared `store`. Every write, delete and clear
@@ -62,14 +73,18 @@ const KNOWN = new Set(['maxEntries', 'maxBytes', 'ttl', 'now']);
 export function createNearCache(
   store: Store,
   bus: InvalidationBus,
-  options: NearCacheOptions = {},
+  given?: NearCacheOptions,
 ): NearCache {
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`${FN}: unknown option "${name}"`);
-  }
+  const options = checkOptions(given, KNOWN, FN);
   const maxEntries = checkCount(options.maxEntries, 1000, FN, 'maxEntries');
   const maxBytes = checkCount(options.maxBytes, 16 * 1024 * 1024, FN, 'maxBytes');
   const ttl = parseDuration(options.ttl ?? 5, FN, 'ttl');
+  // The tier's ttl is the staleness bound when a message is lost: it must be finite.
+  if (!(ttl > 0 && ttl < Number.POSITIVE_INFINITY)) {
+    throw new RangeError(
+      `${FN}: option "ttl" must be above 0 and finite, got ${describeValue(options.ttl)}`,
+    );
+  }
   const now = checkFunction(options.now, FN, 'now');
   const local = createMemoryStore({ maxEntries, maxBytes, ttl, ...(now ? { now } : {}) });
   // Reads in flight, by key: an invalidation removes the token, and the read then keeps its value

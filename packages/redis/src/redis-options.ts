@@ -1,9 +1,11 @@
-import { inspect } from 'node:util';
 import {
   type CircuitBreakerOptions,
   type Clock,
+  checkOptions,
   type Duration,
+  describeValue as inspect,
   type NearCacheOptions,
+  optionNames,
   parseDuration,
 } from '@larder/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -62,23 +64,27 @@ export interface ResolvedRedisOptions {
 }
 
 const FN = 'createRedisStore';
-const KNOWN = new Set(['client', 'url', 'prefix', 'ttl', 'timeout', 'breaker', 'nearCache', 'now']);
+const KNOWN = optionNames<RedisStoreOptions>({
+  client: true,
+  url: true,
+  prefix: true,
+  ttl: true,
+  timeout: true,
+  breaker: true,
+  nearCache: true,
+  now: true,
+});
 
 /** Checks `options` once, throwing a `TypeError`/`RangeError` that names the option and value. */
-export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${FN}: options must be an object, got ${inspect(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`${FN}: unknown option ${inspect(name)}`);
-  }
+export function resolveRedisOptions(given: RedisStoreOptions): ResolvedRedisOptions {
+  const options = checkOptions(given, KNOWN, FN);
   const { client, url } = options;
   if ((client === undefined) === (url === undefined)) {
     throw new TypeError(`${FN}: give exactly one of options "client" and "url"`);
   }
   if (client !== undefined && !isClient(client)) {
     throw new TypeError(
-      `${FN}: option "client" must be an ioredis Redis or Cluster instance, got ${inspect(client, { depth: 0 })}`,
+      `${FN}: option "client" must be an ioredis Redis or Cluster instance, got ${inspect(client)}`,
     );
   }
   // The URL may hold a password: only its scheme is ever shown.

@@ -108,13 +108,28 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       await store.delete(key);
       return delta;
     }
-    try {
-      return Number(await call((c) => c.eval(INCREMENT, 1, full(key), delta, px(seconds))));
-    } catch (error) {
-      if (!/not an integer/.test((error as Error).message)) throw error;
-      return convertAndCount(key, delta, seconds, error);
-    }
+    // A key holding a frame is the caller's business, not a sick Redis: it must not trip the breaker.
+    let notInteger: unknown;
+    const value = await call((c) =>
+      c.eval(INCREMENT, 1, full(key), delta, px(seconds)).catch((error: Error) => {
+        if (!/not an integer/.test(error.message)) throw error;
+        notInteger = error;
+        return undefined;
+      }),
+    );
+    return notInteger === undefined
+      ? Number(value)
+      : convertAndCount(key, delta, seconds, notInteger);
   }
+
+  /** GET as bytes; a key of another Redis type (a list, a hash) under the prefix reads as nothing. */
+  const getRaw = (key: string) =>
+    call((c) =>
+      c.getBuffer(full(key)).catch((error: Error) => {
+        if (error.message.startsWith('WRONGTYPE')) return null;
+        throw error;
+      }),
+    );
 
   // The key holds a frame (`set(key, 5, ttl)` keeps its expiry that way): turn it into a Redis
   // integer, compare-and-set so a concurrent write is never lost, then count as usual.
@@ -125,7 +140,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     cause: unknown,
   ): Promise<number> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await call((c) => c.getBuffer(full(key)));
+      const raw = await getRaw(key);
       if (raw === null || asCounter(raw) !== undefined) return counter(key, delta, seconds);
       const value = readValue(key, raw, now());
       if (value !== undefined && !Number.isSafeInteger(value)) {
@@ -146,7 +161,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     name: 'redis',
     capabilities: CAPABILITIES,
     async get(key) {
-      return readValue(key, await call((c) => c.getBuffer(full(key))), now());
+      return readValue(key, await getRaw(key), now());
     },
     async set(key, value, ttl) {
       const seconds = ttlOf(ttl);
@@ -225,7 +240,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     async touch(key, ttl) {
       const seconds = ttlOf(ttl);
-      const raw = await call((c) => c.getBuffer(full(key)));
+      const raw = await getRaw(key);
       if (raw === null || readValue(key, raw, now()) === undefined) return false;
       if (isExpiredTtl(seconds)) return store.delete(key);
       if (asCounter(raw) !== undefined) {

@@ -57,6 +57,7 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
         versioned('/gone', 'v4', counter, { prepare: (x) => x.status(410) }),
         versioned('/not-found', 'v5', counter, { prepare: (x) => x.status(404) }),
         versioned('/post', 'v1', counter, { method: 'post' }),
+        versioned('/post', 'v1', counter, { method: 'put' }),
       ],
     });
   });
@@ -128,6 +129,97 @@ describeBothFrameworks('browser caching: etagCache', (framework) => {
     const res = await app.http().get('/preset').expect(200);
     assertOneETag(res, '"v2"');
     await app.http().get('/preset').set('If-None-Match', '"framework-made"').expect(200);
+  });
+
+  describe('when a precondition fails (RFC 9110 §13.1.1, §13.1.4, order of §13.2.2)', () => {
+    // [label, method, path, request headers, expected status, handler runs]
+    const cases: Array<[string, 'get' | 'put', string, Record<string, string>, number, number]> = [
+      ['If-Match names another version', 'get', '/post', { 'If-Match': '"v0"' }, 412, 0],
+      ['If-Match names the version weakly', 'get', '/post', { 'If-Match': 'W/"v1"' }, 412, 0],
+      ['If-Match names the current version', 'get', '/post', { 'If-Match': '"x", "v1"' }, 200, 1],
+      ['If-Match is *', 'get', '/post', { 'If-Match': '*' }, 200, 1],
+      [
+        'a PUT whose If-Match names another version',
+        'put',
+        '/post',
+        { 'If-Match': '"v0"' },
+        412,
+        0,
+      ],
+      [
+        'a PUT whose If-Match names the current version',
+        'put',
+        '/post',
+        { 'If-Match': '"v1"' },
+        200,
+        1,
+      ],
+      [
+        'If-Match fails while If-None-Match would match',
+        'get',
+        '/post',
+        { 'If-Match': '"v0"', 'If-None-Match': '"v1"' },
+        412,
+        0,
+      ],
+      [
+        'If-Match holds and If-None-Match matches',
+        'get',
+        '/post',
+        { 'If-Match': '"v1"', 'If-None-Match': '"v1"' },
+        304,
+        0,
+      ],
+      [
+        'If-Unmodified-Since is before Last-Modified',
+        'get',
+        '/dated',
+        { 'If-Unmodified-Since': 'Sat, 05 Nov 1994 08:49:37 GMT' },
+        412,
+        0,
+      ],
+      [
+        'If-Unmodified-Since equals Last-Modified',
+        'get',
+        '/dated',
+        { 'If-Unmodified-Since': OLD },
+        200,
+        1,
+      ],
+      [
+        'If-Unmodified-Since is not a date',
+        'get',
+        '/dated',
+        { 'If-Unmodified-Since': 'soon' },
+        200,
+        1,
+      ],
+      [
+        'If-Match holds, so an old If-Unmodified-Since is ignored',
+        'get',
+        '/dated',
+        { 'If-Match': '"v3"', 'If-Unmodified-Since': 'Sat, 05 Nov 1994 08:49:37 GMT' },
+        200,
+        1,
+      ],
+      ['the response would be 410', 'get', '/gone', { 'If-Match': '"v0"' }, 410, 1],
+    ];
+    for (const [label, method, path, headers, status, runs] of cases) {
+      it(`answers ${status} and runs the handler's work ${runs} time(s) when ${label}`, async () => {
+        await expectWork(async () => {
+          const res = await app.http()[method](path).set(headers).expect(status);
+          if (status === 412) {
+            assert.equal(res.text, '');
+            assert.equal(res.headers['content-type'], undefined);
+          }
+        }, runs);
+      });
+    }
+
+    it('sends the current ETag with the 412 of a GET, so the client can refetch', async () => {
+      const res = await app.http().get('/post').set('If-Match', '"v0"').expect(412);
+      assertOneETag(res, '"v1"');
+    });
   });
 
   describe('when conditional headers are malformed', () => {

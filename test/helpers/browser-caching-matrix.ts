@@ -43,7 +43,7 @@ export interface BrowserExchange {
 }
 
 export interface BrowserRoute {
-  readonly method?: 'get' | 'post';
+  readonly method?: 'get' | 'post' | 'put';
   readonly path: string;
   readonly handler: (x: BrowserExchange) => unknown;
 }

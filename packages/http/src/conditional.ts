@@ -1,6 +1,7 @@
 /**
- * Conditional GET/HEAD evaluation (RFC 9110 §13.1.2, §13.1.3, §13.2.2) and the header set a 304
- * keeps (RFC 9110 §15.4.5), as an origin server answers them.
+ * Conditional request evaluation as an origin server does it: the preconditions that fail with 412
+ * (RFC 9110 §13.1.1, §13.1.4), conditional GET/HEAD (§13.1.2, §13.1.3) in the order of §13.2.2, and
+ * the header set a 304 keeps (§15.4.5).
  *
  * Not built on `fresh`, for three reasons: it treats a request `Cache-Control: no-cache` as
  * "modified", which is a rule for caches (RFC 9111 §5.2.1.4) — an origin answering a conditional
@@ -9,7 +10,7 @@
  * says to ignore. A cache that must honour request `no-cache` checks it before asking this module.
  */
 
-import { isETag, parseETagList, weakCompare } from './etag.ts';
+import { isETag, parseETagList, strongCompare, weakCompare } from './etag.ts';
 import { headerText } from './header-syntax.ts';
 import { parseHttpDate } from './http-date.ts';
 import type { HeaderRecord, HeaderValue, OutgoingHeaders } from './response-cache/types.ts';
@@ -57,6 +58,37 @@ export function isNotModified(request: ConditionalRequest, validators: Validator
   return notModifiedSince(headers['if-modified-since'], validators.lastModified);
 }
 
+/**
+ * Whether the request's `If-Match` or `If-Unmodified-Since` fails against the current
+ * representation, so that the origin must answer `412 Precondition Failed` without performing
+ * the method (RFC 9110 §13.2.2 steps 1 and 2; any method). `If-Match` decides whenever present,
+ * by strong comparison: a weak ETag never matches it, and `*` matches any current representation
+ * (§13.1.1). Without it, `If-Unmodified-Since` fails when `Last-Modified` is later than the date
+ * given; an invalid date, or no `Last-Modified` to compare with, leaves it ignored (§13.1.4).
+ * Never throws.
+ *
+ * The caller asks only when the response would otherwise be 2xx (RFC 9110 §13.2.1).
+ *
+ * @example preconditionFailed({ method: 'PUT', headers: { 'if-match': '"v1"' } }, { etag: '"v2"' }) // true
+ */
+export function preconditionFailed(request: ConditionalRequest, validators: Validators): boolean {
+  const headers = request.headers ?? {};
+  const ifMatch = headerText(headers['if-match']);
+  if (ifMatch !== undefined) {
+    const listed = parseETagList(ifMatch);
+    if (listed === '*') return false;
+    const etag = typeof validators.etag === 'string' ? validators.etag.trim() : undefined;
+    // §13.1.1: no current ETag, or one that no listed tag strongly matches: the condition is false.
+    if (etag === undefined || !isETag(etag)) return true;
+    return !listed.some((tag) => strongCompare(tag, etag));
+  }
+  const since = parseHttpDate(headers['if-unmodified-since']);
+  const modified = modifiedAt(validators.lastModified);
+  if (since === undefined || modified === undefined) return false;
+  // HTTP dates have one-second resolution: compare whole seconds.
+  return Math.floor(modified / 1000) > Math.floor(since / 1000);
+}
+
 /** §13.1.3: "false" (not modified) when the representation changed no later than the date given. */
 function notModifiedSince(
   ifModifiedSince: HeaderValue | undefined,
@@ -64,15 +96,16 @@ function notModifiedSince(
 ): boolean {
   const since = parseHttpDate(ifModifiedSince);
   if (since === undefined) return false;
-  const modified =
-    typeof lastModified === 'number'
-      ? Number.isFinite(lastModified)
-        ? lastModified
-        : undefined
-      : parseHttpDate(lastModified);
+  const modified = modifiedAt(lastModified);
   if (modified === undefined) return false;
   // HTTP dates have one-second resolution: compare whole seconds.
   return Math.floor(modified / 1000) <= Math.floor(since / 1000);
+}
+
+function modifiedAt(lastModified: string | number | undefined): number | undefined {
+  if (typeof lastModified === 'number')
+    return Number.isFinite(lastModified) ? lastModified : undefined;
+  return parseHttpDate(lastModified);
 }
 
 /**

@@ -34,7 +34,12 @@ export type {
 } from './cached-render.ts';
 export { cachedRenderHtml } from './cached-render.ts';
 export type { ConditionalRequest, Validators } from './conditional.ts';
-export { isNotModified, notModifiedHeaders, notModifiedRemovals } from './conditional.ts';
+export {
+  isNotModified,
+  notModifiedHeaders,
+  notModifiedRemovals,
+  preconditionFailed,
+} from './conditional.ts';
 export type { ETagOptions } from './etag.ts';
 export {
   etagFromBody,

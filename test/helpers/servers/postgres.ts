@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -82,17 +82,36 @@ async function launch(root: string, data: string, port: number): Promise<Postgre
   // The port opens a moment before the server accepts logins; wait until a query succeeds.
   const connectionString = `postgres://${USER}@127.0.0.1:${port}/postgres`;
   await untilReady(connectionString);
-  // SIGTERM is PostgreSQL's "smart" shutdown, which waits for every client to leave; SIGINT is
-  // the "fast" one, which ends their sessions, as a server going down under load does.
-  const stop = async () => {
-    server.child.kill('SIGCONT');
-    server.child.kill('SIGINT');
-    await server.stop();
+  // The child is `runuser` when the tests run as root, so signals go to the postmaster itself
+  // (its pid heads postmaster.pid) and, for pause, to every backend it forked.
+  const postmaster = Number.parseInt(readFileSync(join(data, 'postmaster.pid'), 'utf8'), 10);
+  const signalCluster = (signal: NodeJS.Signals) => {
+    for (const pid of [postmaster, ...childrenOf(postmaster)]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
   };
+  // SIGINT is PostgreSQL's "fast" shutdown: it ends client sessions, as a server going down under
+  // load does (SIGTERM, the "smart" one, would wait for every pooled connection to leave).
+  const halt = async (signal: NodeJS.Signals) => {
+    signalCluster('SIGCONT');
+    if (signal === 'SIGKILL') signalCluster(signal);
+    else process.kill(postmaster, signal);
+    await server.stop();
+    postmasters.delete(postmaster);
+  };
+  postmasters.add(postmaster);
+  const stop = () => halt('SIGINT');
   return {
     ...server,
     connectionString,
     stop,
+    kill: () => halt('SIGKILL'),
+    pause: () => signalCluster('SIGSTOP'),
+    resume: () => signalCluster('SIGCONT'),
     restart: async () => {
       await stop();
       return launch(root, data, port);
@@ -120,4 +139,34 @@ async function untilReady(connectionString: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+// A test process that ends early (a failed before hook, an uncaught error) leaves no server behind.
+const postmasters = new Set<number>();
+process.once('exit', () => {
+  for (const pid of postmasters) {
+    try {
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGQUIT');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** The pids whose parent is `pid`, read from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state, then ppid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return children;
 }

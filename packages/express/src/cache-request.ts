@@ -1,14 +1,31 @@
-import { type CacheRequest, toCacheRequest } from '@larder/http';
+import { type CacheRequest, rewrittenUrl, toCacheRequest } from '@larder/http';
 import type { Application, Request } from 'express';
+
+/** Express's `req.query` when the app's `query parser` setting is `false`: always empty. */
+const NO_QUERY = (): object => ({});
 
 /**
  * Translates an Express request into the engine's {@link CacheRequest}: the path from
  * `req.originalUrl` (a router-mounted `responseCache` keys on the full path), the host from
- * `req.host` (trusted per the app's `trust proxy` setting), and as the scope the root app, so
- * every `responseCache` of one app (sub-apps included) shares its default store and no other app does.
+ * `req.host` (trusted per the app's `trust proxy` setting, port kept), the app's `query parser`
+ * (the key holds what `req.query` hands the handler), the URL a middleware before the cache
+ * rewrote `req.url` to (also keyed), and as the scope the root app, so every `responseCache` of
+ * one app (sub-apps included) shares its default store and no other app does.
  */
 export function cacheRequestOf(req: Request): CacheRequest {
-  return toCacheRequest(req.method, req.originalUrl, req.headers, req, rootApp(req.app));
+  const app = req.app;
+  const original = req.originalUrl;
+  const url = req.url;
+  const parser = app.get('query parser fn') as ((query: string) => unknown) | undefined;
+  return toCacheRequest(
+    req.method,
+    original,
+    req.headers,
+    req,
+    rootApp(app),
+    parser ?? NO_QUERY,
+    url === original ? undefined : rewrittenUrl(original, url, req.baseUrl ?? ''),
+  );
 }
 
 /** The app at the root of `app`'s mounts (Express sets `parent` on an app mounted in another). */

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
+import { parse as parseQueryString } from 'node:querystring';
+import { cookieComponent } from './cookies.ts';
+import { HostKeyer } from './host.ts';
 import { LanguageKeyer } from './language.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { CacheRequest, HeaderValue } from './types.ts';
+import type { BypassReason, CacheRequest, HeaderValue } from './types.ts';
 
-// Key layout: prefix + path + SEP + query + SEP + host + SEP + language + SEP + headers (the base
-// key), and for a response that varies by content coding, base + SEP + codings (see codingVariant).
+// Key layout: prefix + path + SEP + query + SEP + host + SEP + language + SEP + headers + SEP +
+// cookies + SEP + effective URL (the base key); for a response whose Vary names other request
+// fields, base + SEP + 'v' + their values (see vary-recipe.ts); and for a response that varies by
+// content coding, that + SEP + codings (see codingVariant).
 // The path comes first and unhashed so that a key prefix finds every variant of a path (every
 // query, host, language, header value and coding) and every path under a path prefix, which is
 // how invalidatePath and invalidatePrefix work on any store that can clear by prefix, across
@@ -25,7 +30,6 @@ const PATH_LIMIT = 512;
 const COMPONENT_LIMIT = 256;
 /** Longest raw query string considered at all; longer ones bypass the cache. */
 const QUERY_LIMIT = 16_384;
-const HOST = /^(?:[a-z0-9_](?:[a-z0-9_.-]{0,252})|\[[0-9a-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 function hash(text: string): string {
   return HASHED + createHash('sha256').update(text).digest('base64url');
@@ -58,17 +62,6 @@ export function pathPrefixScope(prefix: string, pathPrefix: string): string {
   return prefix + pathPrefix;
 }
 
-function decode(text: string): string {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
-  if (!spaced.includes('%')) return spaced;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    // Like node:querystring and qs, a malformed escape stays as written, so the key sees what the app sees.
-    return spaced;
-  }
-}
-
 function encode(text: string): string {
   try {
     return encodeURIComponent(text);
@@ -78,31 +71,53 @@ function encode(text: string): string {
   }
 }
 
+/** A parsed query value in one unambiguous spelling: object keys sorted, arrays in order. */
+function stable(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const names = Object.keys(value).sort();
+    return `{${names.map((n) => `${JSON.stringify(n)}:${stable((value as Record<string, unknown>)[n])}`).join(',')}}`;
+  }
+  return typeof value === 'undefined' ? 'u' : `${typeof value}:${String(value)}`;
+}
+
+/** What a query parser hands the handler: Express's `query parser` setting, Koa's `ctx.query`. */
+export type QueryParser = (query: string) => unknown;
+
 /**
- * The query component: parameters decoded, optionally filtered by an allow-list, stably sorted by
- * name (repeated names keep their order, which an app reading arrays depends on) and re-encoded,
- * so `?b=2&a=1` and `?a=1&b=%32` share an entry while `?a=1%262` and `?a=1&2` do not.
- * `undefined` when the query is too long to be worth keying.
+ * The query component: the query string as the app's query parser reads it (`node:querystring`'s
+ * `parse`, Express's default, unless another is given), optionally filtered by an allow-list of
+ * top-level names, the names sorted (a repeated name's values keep their order, which an app
+ * reading arrays depends on). So `?b=2&a=1` and `?a=1&b=%32` share an entry, while `?a=1%262` and
+ * `?a=1&2`, or `?q=%41%` and `?q=%2541%25`, which the app reads differently, do not.
+ * `undefined` when the query is too long to be worth keying or the parser fails on it.
  */
 export function canonicalQuery(
   raw: string,
   mode: boolean | ReadonlySet<string>,
+  parse: QueryParser = parseQueryString,
 ): string | undefined {
   if (mode === false || raw === '') return '';
   if (raw.length > QUERY_LIMIT) return undefined;
-  const pairs: [string, string][] = [];
-  for (const part of raw.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const name = decode(eq === -1 ? part : part.slice(0, eq));
-    if (mode !== true && !mode.has(name)) continue;
-    pairs.push([name, eq === -1 ? '' : decode(part.slice(eq + 1))]);
+  let parsed: unknown;
+  try {
+    parsed = parse(raw);
+    if (typeof parsed !== 'object' || parsed === null) return parsed === undefined ? '' : undefined;
+    let out = '';
+    for (const name of Object.keys(parsed).sort()) {
+      if (mode !== true && !mode.has(name)) continue;
+      const value = (parsed as Record<string, unknown>)[name];
+      // A plain string is spelled as in a URL; anything else (a list, a nested object) as JSON
+      // after `~`, so `?a=1` and `?a[]=1`, which an extended parser reads apart, stay apart.
+      const part = typeof value === 'string' ? `=${encode(value)}` : `~${encode(stable(value))}`;
+      out += `${out === '' ? '' : '&'}${encode(name)}${part}`;
+    }
+    return component(out);
+  } catch {
+    // A custom parser that throws, or a value too deep to spell: not keyed, the request bypasses.
+    return undefined;
   }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  let out = '';
-  for (const [name, value] of pairs)
-    out += `${out === '' ? '' : '&'}${encode(name)}=${encode(value)}`;
-  return component(out);
 }
 
 function headerText(value: HeaderValue | undefined): string | undefined {
@@ -121,67 +136,104 @@ function headerText(value: HeaderValue | undefined): string | undefined {
 export class KeyBuilder {
   readonly #options: ResolvedOptions;
   readonly #languages: LanguageKeyer | undefined;
-  /** Canonical forms of recent query strings (bounded), so repeated queries skip the parse. */
-  readonly #queries = new Map<string, string | undefined>();
+  readonly #hosts: HostKeyer;
+  /** Canonical forms of recent query strings (bounded), per query parser, so repeated queries skip the parse. */
+  readonly #queries = new WeakMap<QueryParser, Map<string, string | undefined>>();
+  #lastParser: QueryParser | undefined;
+  #lastQueries: Map<string, string | undefined> | undefined;
+  /** Why the last {@link keyOf} returned `undefined`. */
+  refusal: BypassReason = 'key';
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.#languages = options.language ? new LanguageKeyer(options.languages) : undefined;
+    this.#hosts = new HostKeyer(options.hosts);
   }
 
-  #query(raw: string): string | undefined {
+  #query(raw: string, parse: QueryParser): string | undefined {
     const mode = this.#options.query;
     if (raw === '' || mode === false) return '';
-    if (raw.length > 256) return canonicalQuery(raw, mode);
-    let query = this.#queries.get(raw);
-    if (query === undefined) {
-      query = canonicalQuery(raw, mode);
-      if (this.#queries.size >= 1000) this.#queries.clear();
-      this.#queries.set(raw, query);
+    if (raw.length > 256) return canonicalQuery(raw, mode, parse);
+    let memo = parse === this.#lastParser ? this.#lastQueries : this.#queries.get(parse);
+    if (memo === undefined) {
+      memo = new Map();
+      this.#queries.set(parse, memo);
+    }
+    this.#lastParser = parse;
+    this.#lastQueries = memo;
+    let query = memo.get(raw);
+    if (query === undefined && !memo.has(raw)) {
+      query = canonicalQuery(raw, mode, parse);
+      if (memo.size >= 1000) memo.clear();
+      memo.set(raw, query);
     }
     return query;
   }
 
   /**
-   * The base storage key of a request (without the content-coding part), or `undefined` when it cannot be keyed safely (a custom key
-   * declined it, an invalid host, an absurd query): such requests bypass the cache. Never throws
-   * on client input.
+   * The base storage key of a request (without the learned-Vary and content-coding parts), or
+   * `undefined` when it must not be keyed (then {@link refusal} says why: a custom key declined,
+   * a malformed or unlisted host, a cookie the route does not accept, an absurd query): such
+   * requests bypass the cache. Never throws on client input.
    */
   keyOf(request: CacheRequest): string | undefined {
     const o = this.#options;
+    const headers = request.headers;
+    let cookies = '';
+    if (headers.cookie !== undefined) {
+      const component = cookieComponent(headers.cookie, o.cookies);
+      if (component === undefined) return this.#refuse('cookie');
+      // Keyed cookie values hold separators: always hashed.
+      if (component !== '') cookies = hash(component);
+    }
     let head: string | undefined;
     let query: string | undefined = '';
     if (o.key !== undefined) {
       const custom = o.key(request);
-      if (typeof custom !== 'string') return undefined;
+      if (typeof custom !== 'string') return this.#refuse('key');
       head = pathSegment(custom);
     } else {
       head = pathSegment(request.path);
-      query = this.#query(request.query);
+      query = this.#query(request.query, request.parseQuery ?? parseQueryString);
     }
-    if (head === undefined || query === undefined) return undefined;
+    if (head === undefined || query === undefined) return this.#refuse('key');
     let host = '';
     if (o.host) {
       // Only the framework's trusted host: a raw forwarded header would let any client write
       // entries for another host (RFC 9111 §7.1 cache poisoning).
-      host = (request.host ?? '').toLowerCase();
-      if (!HOST.test(host)) return undefined;
+      const trusted = this.#hosts.keyOf(request.host);
+      if (trusted === undefined) return this.#refuse('host');
+      host = trusted;
     }
     let language = '';
     if (this.#languages !== undefined) {
-      const header = request.headers['accept-language'];
+      const header = headers['accept-language'];
       language = component(
         this.#languages.choose(typeof header === 'string' ? header : headerText(header)),
       );
     }
     let fields = '';
     for (const name of o.headers) {
-      const text = headerText(request.headers[name]);
+      const text = headerText(headers[name]);
       // An absent field only matches an absent field (RFC 9111 §4.1), so it differs from an empty one.
       fields += text === undefined ? FIELD : `${FIELD}=${component(text)}`;
     }
-    return `${o.prefix}${head}${SEP}${query}${SEP}${host}${SEP}${language}${SEP}${fields}`;
+    // A middleware before the cache rewrote the URL: the handler answers for the effective one,
+    // the key keeps the original first (for invalidation) and adds the effective one.
+    const effective = request.effectiveUrl === undefined ? '' : component(request.effectiveUrl);
+    return `${o.prefix}${head}${SEP}${query}${SEP}${host}${SEP}${language}${SEP}${fields}${SEP}${cookies}${SEP}${effective}`;
   }
+
+  #refuse(reason: BypassReason): undefined {
+    this.refusal = reason;
+    return undefined;
+  }
+}
+
+/** Normalises a request header value as a key component (see {@link headerText}). */
+export function headerComponent(value: HeaderValue | undefined): string | undefined {
+  const text = headerText(value);
+  return text === undefined ? undefined : component(text);
 }
 
 /**
@@ -192,4 +244,13 @@ export class KeyBuilder {
  */
 export function codingVariant(base: string, codings: number): string {
   return `${base}${SEP}${codings}`;
+}
+
+/**
+ * The key of the variant of `base` selected by the values of the request fields a response's
+ * `Vary` names (`values`, one component per field, see vary-recipe.ts). The `v` tells it apart
+ * from a coding variant, whose component is a number.
+ */
+export function learnedVariant(base: string, values: string): string {
+  return `${base}${SEP}v${values}`;
 }

@@ -16,6 +16,11 @@ export class Flight {
   entry: StoredEntry | undefined;
   /** Set by an invalidation that covered this key while the flight was visible. */
   fenced = false;
+  /**
+   * Set when the leader's entry is a variant learned from its `Vary`: the fields and the key it
+   * went under, so a waiter whose values select another variant looks that one up instead.
+   */
+  variant: { readonly recipe: readonly string[]; readonly key: string } | undefined;
   /** False when the entry varies by content coding: only requests accepting the leader's codings may share it. */
   #forAll = true;
   #settled = false;

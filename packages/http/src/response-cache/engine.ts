@@ -18,6 +18,7 @@ import { Spaces } from './space.ts';
 import { Counters } from './stats.ts';
 import type { StorePolicy } from './storability.ts';
 import { isThenable } from './storage.ts';
+import { readRecipe, VaryKeyer } from './vary-recipe.ts';
 import type {
   BypassReason,
   CacheRequest,
@@ -48,6 +49,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   readonly policy: StorePolicy;
   readonly vary: readonly string[];
   readonly codedVary: readonly string[];
+  readonly variants: VaryKeyer;
   readonly #spaces: Spaces;
   readonly #keys: KeyBuilder;
   readonly #coalesceMs: number;
@@ -64,6 +66,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     super(options, spaces);
     this.#spaces = spaces;
     this.#keys = new KeyBuilder(options);
+    this.variants = new VaryKeyer(options.languages, options.maxVariants);
     this.#coalesceMs = options.coalesceTimeout * 1000;
     this.vary = [...options.headers, ...(options.language ? ['accept-language'] : [])];
     this.codedVary = [...this.vary, 'accept-encoding'];
@@ -81,6 +84,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   }
 
   protected override fence(scope: string | undefined): void {
+    this.variants.forget(scope);
     for (const space of this.#spaces.all()) {
       // Fills that began before this, in any cache on the store, will not store their response.
       space.fence.epoch++;
@@ -105,10 +109,10 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     // RFC 9110 §14.2: partial content is the handler's business; the cache stores whole bodies only.
     if (headers.range !== undefined) return this.#pass('range');
     const base = this.#keys.keyOf(request);
-    if (base === undefined) return this.#pass('key');
+    if (base === undefined) return this.#pass(this.#keys.refusal);
     const codings = acceptedCodings(headers['accept-encoding']);
     const space = this.#spaces.of(request.scope);
-    return this.#lookup({ request, space, base, codings, key: base });
+    return this.#lookup({ request, space, root: base, base, codings, key: base });
   }
 
   /** Reads `at.key`, after checking for a fill in flight; concurrent requests share one store read. */
@@ -136,6 +140,12 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     if (at.key === at.base && isCodingMarker(raw)) return this.#variant(at);
     const now = this.options.now();
     const entry = readEntry(raw);
+    if (entry === undefined && raw !== undefined && at.key === at.root) {
+      // A response for this key said Vary on request fields: look up the variant this request's
+      // values select (the recipe holds which fields).
+      const recipe = readRecipe(raw);
+      if (recipe !== undefined) return this.#lookup(this.#learned(at, recipe));
+    }
     if (entry !== undefined) {
       if (now < freshUntil(entry)) {
         this.counters.hits++;
@@ -173,6 +183,9 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   /** A request arriving while a fill or refresh for its key runs; `undefined` to carry on as if there were none. */
   #join(at: Lookup, flight: Flight, now: number): Decision | Promise<Decision> | undefined {
     const made = flight.entry;
+    // The leader's response varies by request fields whose values differ here: another variant.
+    const other = made === undefined ? undefined : this.#otherVariant(at, flight);
+    if (other !== undefined) return this.#lookup(other);
     if (made !== undefined) {
       // The leader's entry, while its store write is still settling (a slow store): served only
       // while fresh, and only to a client that accepts what the leader's client accepted.
@@ -194,6 +207,8 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       return now < refreshUntil(stale) ? this.#serveStale(at, stale, now, false) : undefined;
     }
     return flight.wait(this.#coalesceMs).then((entry) => {
+      const other = entry === undefined ? undefined : this.#otherVariant(at, flight);
+      if (other !== undefined) return this.#lookup(other);
       if (entry !== undefined && flight.serves(at.codings)) {
         this.counters.coalesced++;
         return this.#serve(entry, at.request, this.options.now(), 'HIT');
@@ -204,6 +219,20 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       // The leader's response could not be shared (or it took too long): fill independently.
       return this.#miss(at, undefined, false);
     });
+  }
+
+  /** The lookup of the variant `recipe` selects for `at`'s request. */
+  #learned(at: Lookup, recipe: readonly string[]): Lookup {
+    const key = this.variants.variantKey(at.root, recipe, at.request.headers);
+    return { ...at, base: key, key };
+  }
+
+  /** Where `at` must look instead when the leader of `flight` made another learned variant. */
+  #otherVariant(at: Lookup, flight: Flight): Lookup | undefined {
+    const made = flight.variant;
+    if (made === undefined || at.key !== at.root) return undefined;
+    const mine = this.#learned(at, made.recipe);
+    return mine.key === made.key ? undefined : mine;
   }
 
   /** Looks `at` up under its coding variant, once the base key is known to vary by coding. */

@@ -4,12 +4,13 @@ import { flatString } from './compact.ts';
 import { codingBit } from './encoding.ts';
 import { CODING_MARKER, createEntry, errorUntil, type StoredEntry, storeTtl } from './entry.ts';
 import type { FillContext, Lookup } from './fill-context.ts';
+import type { Placement } from './vary-recipe.ts';
 import { FillControl } from './fill-control.ts';
 import { FN } from './options.ts';
 import { replyFromEntry, statusOnly } from './replay.ts';
 import { checkStorable } from './storability.ts';
 import { isThenable } from './storage.ts';
-import { outgoingHeaders } from './stored-headers.ts';
+import { outgoingHeaders, restoreOmitted } from './stored-headers.ts';
 import type { BypassReason, CapturedResponse, Fill, OutgoingHeaders, Reply } from './types.ts';
 
 /**
@@ -22,6 +23,8 @@ export class CacheFill implements Fill {
   #done = false;
   /** The store's invalidation epoch when this fill began (see `Fence`). */
   readonly #epoch: number;
+  /** Where the entry goes: the request's key, or the variant its learned `Vary` fields select. */
+  #placed: Placement | undefined;
 
   constructor(
     private readonly ctx: FillContext,
@@ -84,6 +87,16 @@ export class CacheFill implements Fill {
       this.#release(undefined);
       return passThrough(response, o.statusHeader);
     }
+    // A response that varies on request fields outside the key is stored as the variant their
+    // values select, the recipe kept at the request's key (bounded per key).
+    const placed = this.ctx.variants.place(at.root, verdict.learned, at.request.headers);
+    if (placed === undefined) {
+      counters.bypassed('too-many-variants');
+      at.space.missMemory.remember(at.key, now);
+      this.#release(undefined);
+      return passThrough(response, o.statusHeader);
+    }
+    this.#placed = placed;
     let tags: readonly string[];
     try {
       tags = this.#tags();
@@ -106,11 +119,16 @@ export class CacheFill implements Fill {
       // An invalidation (by any cache on this store) ran while the handler did: its response may
       // predate it, so it is sent but not stored (nor shared with waiters).
       this.#release(undefined);
-      return replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
+      const sent = replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
+      return restoreOmitted(sent, response, verdict.omit);
     }
     counters.stored++;
     this.#release(entry, verdict.byCoding, this.#store(entry, verdict.byCoding, tags, now));
-    const reply = replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
+    const reply = restoreOmitted(
+      replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false),
+      response,
+      verdict.omit,
+    );
     if (reply.status === 304 && !this.refresh) counters.notModified++;
     return reply;
   }
@@ -121,14 +139,22 @@ export class CacheFill implements Fill {
    * only reaches clients that accept its coding). Resolves with the key written once it settled.
    */
   #store(entry: StoredEntry, byCoding: boolean, tags: readonly string[], now: number): unknown {
-    const { space, base, codings } = this.at;
+    const { space, codings } = this.at;
+    const base = this.#base();
     const ttl = storeTtl(entry, now);
     // The stored key lives as long as the entry: keep it as one flat string.
     const key = flatString(byCoding ? codingVariant(base, codings) : base);
-    const write = space.storage.set(key, entry, ttl, tags);
-    if (!byCoding) return write;
-    const mark = space.storage.set(base, CODING_MARKER, ttl, []);
-    return isThenable(write) || isThenable(mark) ? Promise.all([write, mark]) : undefined;
+    const writes = [space.storage.set(key, entry, ttl, tags)];
+    if (byCoding) writes.push(space.storage.set(base, CODING_MARKER, ttl, []));
+    const recipe = this.#placed?.recipe;
+    if (recipe !== undefined) writes.push(space.storage.set(this.at.root, recipe, ttl, []));
+    if (writes.length === 1) return writes[0];
+    return writes.some(isThenable) ? Promise.all(writes) : undefined;
+  }
+
+  /** The key the entry (or its coding marker) goes under. */
+  #base(): string {
+    return this.#placed?.key ?? this.at.base;
   }
 
   #tags(): readonly string[] {
@@ -166,6 +192,10 @@ export class CacheFill implements Fill {
   #release(entry: StoredEntry | undefined, byCoding = false, write?: unknown): void {
     const flight = this.flight;
     if (flight === undefined) return;
+    const recipe = this.#placed?.recipe;
+    if (entry !== undefined && recipe !== undefined) {
+      flight.variant = { recipe: recipe.r, key: this.#base() };
+    }
     flight.settle(entry, !byCoding);
     const { flights, storage } = this.at.space;
     const key = this.at.key;
@@ -179,7 +209,8 @@ export class CacheFill implements Fill {
     const settled = () => {
       drop();
       if (flight.fenced) {
-        storage.delete(byCoding ? codingVariant(this.at.base, this.at.codings) : this.at.base);
+        const base = this.#base();
+        storage.delete(byCoding ? codingVariant(base, this.at.codings) : base);
       }
     };
     write.then(settled, settled);

@@ -1,4 +1,6 @@
 import { type Clock, type Duration, isStore, parseDuration, type Store } from '@larder/core';
+import { type CookiePolicy, cookiePolicy } from './cookies.ts';
+import { type HostPolicy, hostPolicy } from './host.ts';
 import type { CacheRequest, ResponseCacheOptions } from './types.ts';
 
 /** The function name every option error carries (the adapters expose the same options). */
@@ -14,6 +16,12 @@ export interface ResolvedOptions {
   /** The app's languages as given (original case), or `undefined` to key on the client's own choice. */
   readonly languages: readonly string[] | undefined;
   readonly host: boolean;
+  /** The host allow-list (lower-case), or `undefined` for any host. */
+  readonly hosts: HostPolicy | undefined;
+  /** Which request cookies the route tolerates, ignores or keys on. */
+  readonly cookies: CookiePolicy;
+  /** Most variants (learned from the response's `Vary`) stored per key, per process. */
+  readonly maxVariants: number;
   /** Keyed request header names, lower-case, sorted, without duplicates. */
   readonly headers: readonly string[];
   readonly key: ((request: CacheRequest) => string | undefined) | undefined;
@@ -34,6 +42,7 @@ export interface ResolvedOptions {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const DEFAULT_MAX_BODY = 1_048_576;
+const DEFAULT_MAX_VARIANTS = 100;
 
 /**
  * Validates {@link ResponseCacheOptions} once, at setup; a bad value throws a `TypeError` or
@@ -59,7 +68,10 @@ export function resolveOptions(options: ResponseCacheOptions = {}): ResolvedOpti
     query: queryOption(o.query),
     language: bool(o.language, 'language', false) || languages !== undefined,
     languages,
-    host: bool(o.host, 'host', false),
+    host: bool(o.host, 'host', true),
+    hosts: hostPolicy(o.hosts, FN),
+    cookies: cookiePolicy(o.cookies, FN),
+    maxVariants: countOption(o.maxVariants, 'maxVariants', DEFAULT_MAX_VARIANTS),
     headers: [...new Set(headers.map((h) => h.toLowerCase()))].sort(),
     key: fnOption(o.key, 'key'),
     tags: tagsOption(o.tags),
@@ -115,6 +127,16 @@ function sizeOption(size: unknown): number {
     );
   }
   return size;
+}
+
+function countOption(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `${FN}: option "${option}" must be a positive integer, got ${describe(value)}`,
+    );
+  }
+  return value;
 }
 
 function prefixOption(prefix: unknown): string {

@@ -1,4 +1,4 @@
-import type { CapturedResponse, OutgoingHeaders } from './types.ts';
+import type { CapturedResponse, OutgoingHeaders, Reply } from './types.ts';
 
 // RFC 9110 §7.6.1 hop-by-hop and per-connection fields, and RFC 9111 §3.1's Proxy-* fields, are
 // never stored. Content-Length is recomputed from the stored body; Age is generated on each reply
@@ -49,4 +49,21 @@ export function outgoingHeaders(
   }
   out['content-length'] = String(response.body.length);
   return out;
+}
+
+/**
+ * Puts the fields a qualified `no-cache="…"` or `private="…"` named back on the reply to the client
+ * whose response it is: only the stored copy goes without them (RFC 9111 §3.1, §5.2.2.4,
+ * §5.2.2.7). A 304 carries only its own subset (RFC 9110 §15.4.5) and gets none back.
+ */
+export function restoreOmitted(reply: Reply, response: CapturedResponse, omit: readonly string[]): Reply {
+  if (omit.length === 0 || reply.status !== 200) return reply;
+  const headers = { ...reply.headers };
+  for (const name of omit) {
+    const value = response.headers[name];
+    if (value === undefined || DROPPED.has(name)) continue;
+    headers[name] =
+      typeof value === 'string' ? value : typeof value === 'number' ? String(value) : [...value];
+  }
+  return { ...reply, headers };
 }

@@ -4,6 +4,7 @@
  * replies the engine returns; every caching decision is made by the engine.
  */
 import type { Clock, Duration, Store } from '@larder/core';
+import type { CookieOption } from './cookies.ts';
 
 /** Header values as Node keeps them; names are lower-case. */
 export type HeaderValue = string | number | readonly string[];
@@ -23,6 +24,16 @@ export interface CacheRequest {
   readonly headers: HeaderRecord;
   /** The framework's trusted host (Express `req.host`, Koa `ctx.host`); only read when `host` keying is on. */
   readonly host?: string | undefined;
+  /**
+   * The path and query the handler will see, when a middleware before the cache rewrote the URL
+   * (e.g. from `X-Original-URL`); absent when it is the original one. Both enter the key.
+   */
+  readonly effectiveUrl?: string | undefined;
+  /**
+   * The framework's query parser (Express's `query parser` setting, Koa's `ctx.query`): the key
+   * holds what it hands the handler. @default `parse` of `node:querystring`
+   */
+  readonly parseQuery?: ((query: string) => unknown) | undefined;
   /**
    * The application the request belongs to (Express's root `app`, Koa's `ctx.app`), compared by
    * identity only. Without a `store` option each scope gets its own default memory store, so two
@@ -53,11 +64,31 @@ export type BypassReason =
   | 'method'
   | 'authorization'
   | 'key'
+  /** The request carries a cookie the route neither ignores nor keys (see the `cookies` option). */
+  | 'cookie'
+  /** The trusted host is missing, malformed, or not on the `hosts` allow-list. */
+  | 'host'
   | 'range'
   | 'status'
   | 'set-cookie'
-  | 'cache-control'
-  | 'vary'
+  /** RFC 9111 §5.2.2.5. */
+  | 'no-store'
+  /** Unqualified `private` (RFC 9111 §5.2.2.7), unless `allowPrivate`. */
+  | 'private'
+  /** Unqualified `no-cache` (RFC 9111 §5.2.2.4). */
+  | 'no-cache'
+  /** A `Cache-Control` member that cannot be read: refused rather than guessed (fail closed). */
+  | 'unparseable-cache-control'
+  /** `Vary: *` (RFC 9111 §4.1: it never matches). */
+  | 'vary-star'
+  /** `Vary: Cookie` or `Vary: Authorization`: the response is per user. */
+  | 'vary-cookie'
+  /** A `Vary` member that is not a field name (fail closed). */
+  | 'unparseable-vary'
+  /** The key already holds `maxVariants` variants learned from `Vary`. */
+  | 'too-many-variants'
+  /** A content coding the cache does not know, or one the client did not accept. */
+  | 'content-encoding'
   | 'too-large'
   | 'skipped'
   /** An outer (app-wide) instance handed the request to an inner (route-level) one, which decides. */
@@ -140,8 +171,34 @@ export interface ResponseCacheOptions {
   language?: boolean;
   /** Languages the app serves: the key uses the best match among them, or the first as the fallback. */
   languages?: readonly string[];
-  /** Key on the framework's trusted host. @default false */
+  /**
+   * Key on the framework's trusted host (Express `req.host` under `trust proxy`, Koa `ctx.host`
+   * under `app.proxy`), lower-cased, port kept; never a raw forwarded header. As Varnish's default
+   * hash: two apps on one store, or one app under several host names, never share entries.
+   * @default true
+   */
   host?: boolean;
+  /**
+   * The host names the cache serves (`'example.com'` on any port, `'localhost:3000'` on that one);
+   * a request for any other host bypasses the cache, so junk `Host` values make no entries.
+   * @default undefined (any well-formed host)
+   */
+  hosts?: readonly string[];
+  /**
+   * What a request's `Cookie` header allows: `false` — a request with any cookie is neither
+   * served from nor stored in the cache (as Varnish's built-in VCL); `true` — every cookie allowed,
+   * none keyed; `{ ignore: ['_ga', '_ga_*'] }` — these cookies do not change the page (a trailing
+   * `*` matches a prefix); `{ key: ['theme'] }` — these cookies' values select the page. Both lists
+   * may be given; any other cookie bypasses. `Vary: Cookie` on a response always refuses storing.
+   * @default false
+   */
+  cookies?: CookieOption;
+  /**
+   * Most variants stored per key for responses whose `Vary` names request fields (learned per
+   * path, as Django's cache middleware does); beyond it a new variant is sent but not stored.
+   * Counted per process. @default 100
+   */
+  maxVariants?: number;
   /** Request header names whose values enter the key (and the response's `Vary`). @default [] */
   headers?: readonly string[];
   /** A custom key; return `undefined` to bypass the cache for this request. Replaces path/query keying. */

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { KeyBuilder } from '../../src/response-cache/cache-key.ts';
 import { resolveOptions } from '../../src/response-cache/options.ts';
 import type { CacheRequest, ResponseCacheOptions } from '../../src/response-cache/types.ts';
+import { createMemoryStore } from '@larder/core';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
 /** Runs each request in order through one engine and returns how many times the handler ran. */
@@ -70,6 +71,46 @@ describe('cache key: query', () => {
       calls: 2,
     },
   });
+  testCalls({
+    'keeps apart queries node:querystring reads differently (a stray % after an escape)': {
+      requests: [get('/a?q=%41%'), get('/a?q=%2541%25'), get('/a?q=A%')],
+      calls: 2,
+    },
+  });
+  test('keys on what the given query parser hands the handler', async () => {
+    // An extended parser reads `a[]=1` as a list and `a=1` as a string: not the same page.
+    const parseQuery = (raw: string) =>
+      Object.fromEntries(
+        raw.split('&').map((part) => {
+          const [name = '', value = ''] = part.split('=');
+          return name.endsWith('[]') ? [name.slice(0, -2), [value]] : [name, value];
+        }),
+      );
+    const { engine } = engineWith();
+    const h = counted();
+    for (const path of ['/a?a[]=1', '/a?a=1', '/a?a[]=1']) {
+      const [, query = ''] = path.split('?');
+      await run(engine, { ...get(path), query, parseQuery }, h);
+    }
+    assert.equal(h.calls, 2);
+  });
+  test('keys every query alike when the parser hands the handler nothing (Express query parser off)', async () => {
+    const { engine } = engineWith();
+    const h = counted();
+    for (const path of ['/a?x=1', '/a?x=2']) await run(engine, { ...get(path), parseQuery: () => ({}) }, h);
+    assert.equal(h.calls, 1);
+  });
+  test('bypasses a request whose query the parser throws on, without throwing', async () => {
+    const { engine } = engineWith();
+    const decision = await engine.handle({
+      ...get('/a?x=1'),
+      parseQuery: () => {
+        throw new Error('bad query');
+      },
+    });
+    assert.equal(decision.kind, 'pass');
+    assert.deepEqual(engine.stats().bypass, { key: 1 });
+  });
   test('bypasses a query longer than 16 KiB', async () => {
     const { engine } = engineWith();
     const decision = await engine.handle(get(`/a?${'x=1&'.repeat(5000)}`));
@@ -88,6 +129,16 @@ describe('cache key: query', () => {
 
 describe('cache key: path', () => {
   testCalls({
+    'keys the effective URL beside the original when a middleware rewrote it': {
+      requests: [
+        get('/a'),
+        get('/a', {}, { effectiveUrl: '/secret' }),
+        get('/a', {}, { effectiveUrl: '/other' }),
+        get('/a', {}, { effectiveUrl: '/secret' }),
+        get('/a'),
+      ],
+      calls: 3,
+    },
     'keeps separate entries for paths that differ': {
       requests: [get('/a'), get('/a/'), get('/A'), get('/a')],
       calls: 3,
@@ -112,6 +163,14 @@ describe('cache key: path', () => {
       keyOf({ headers: ['x-a', 'x-b'] }, get('/a?x=1', { 'x-a': '1', 'x-b': '' })),
     ]);
     assert.equal(keys.size, 5);
+  });
+  test('invalidatePath of the original path reaches the rewritten variants', async () => {
+    const { engine } = engineWith();
+    const h = counted();
+    await run(engine, get('/a', {}, { effectiveUrl: '/secret' }), h);
+    await engine.invalidatePath('/a');
+    await run(engine, get('/a', {}, { effectiveUrl: '/secret' }), h);
+    assert.equal(h.calls, 2);
   });
   test('shares the GET entry with HEAD', () => {
     assert.equal(keyOf({}, get('/a')), keyOf({}, { ...get('/a'), method: 'HEAD' }));
@@ -149,28 +208,54 @@ describe('cache key: language', () => {
 describe('cache key: host', () => {
   const at = (host: string | undefined) => get('/a', {}, { host });
   testCalls({
-    'ignores the host by default': { requests: [at('a.example'), at('b.example')], calls: 1 },
-    'keys the trusted host case-insensitively when host keying is on': {
-      options: { host: true },
-      requests: [at('a.example'), at('A.EXAMPLE'), at('b.example:8080')],
-      calls: 2,
+    'keys the trusted host by default, case-insensitively, port kept': {
+      requests: [at('a.example'), at('A.EXAMPLE'), at('a.example:8080'), at('b.example')],
+      calls: 3,
+    },
+    'ignores the host when host is false': {
+      options: { host: false },
+      requests: [at('a.example'), at('b.example'), at(undefined)],
+      calls: 1,
     },
     'never reads a forwarded header for the host': {
-      options: { host: true },
       requests: [
         get('/a', { 'x-forwarded-host': 'evil' }, { host: 'a' }),
         get('/a', {}, { host: 'a' }),
       ],
       calls: 1,
     },
+    'serves the hosts of the allow-list, a bare name on any port': {
+      options: { hosts: ['example.com', 'localhost:3000'] },
+      requests: [at('Example.com'), at('example.com'), at('example.com:8443'), at('localhost:3000')],
+      calls: 3,
+    },
   });
-  test('bypasses a hostile or missing host when host keying is on', async () => {
-    const { engine } = engineWith({ host: true });
-    for (const host of ['evil/../x', 'a b', '', undefined, 'x'.repeat(300)]) {
+  test('bypasses a hostile or missing host, counted as "host"', async () => {
+    const { engine } = engineWith();
+    for (const host of ['evil/../x', 'a b', '', undefined, 'x'.repeat(300), 'a.test,b.test']) {
       const decision = await engine.handle(at(host));
       assert.equal(decision.kind, 'pass', String(host));
     }
-    assert.deepEqual(engine.stats().bypass, { key: 5 });
+    assert.deepEqual(engine.stats().bypass, { host: 6 });
+  });
+  test('bypasses a host outside the allow-list, and the same name on another listed port', async () => {
+    const { engine } = engineWith({ hosts: ['example.com', 'localhost:3000'] });
+    for (const host of ['evil.example', 'example.com.evil', 'localhost', 'localhost:3001']) {
+      const decision = await engine.handle(at(host));
+      assert.equal(decision.kind, 'pass', host);
+    }
+    assert.deepEqual(engine.stats().bypass, { host: 4 });
+  });
+  test('keeps two apps on one store apart by host', async () => {
+    const store = createMemoryStore();
+    const publicSite = engineWith({ store });
+    const admin = engineWith({ store });
+    const h = counted((n, r) => ok(`${r.host} ${n}`));
+    await run(publicSite.engine, at('www.example'), h);
+    const other = await run(admin.engine, at('admin.example'), h);
+    assert.equal(other.reply.body?.toString(), 'admin.example 2');
+    const again = await run(publicSite.engine, at('www.example'), h);
+    assert.equal(again.reply.body?.toString(), 'www.example 1');
   });
 });
 

@@ -43,6 +43,8 @@ export function get(
     path: mark === -1 ? path : path.slice(0, mark),
     query: mark === -1 ? '' : path.slice(mark + 1),
     headers,
+    // The host is keyed by default; a request without one bypasses the cache.
+    host: 'example.test',
     ...extra,
   };
 }

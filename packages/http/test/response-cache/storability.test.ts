@@ -4,6 +4,7 @@ import type {
   BypassReason,
   CacheRequest,
   CapturedResponse,
+  HeaderRecord,
   ResponseCacheOptions,
 } from '@larder/http';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
@@ -62,20 +63,13 @@ describe('responses the cache refuses to store', () => {
     ['a 304 from the handler', ok('', {}, 304), 'status'],
     ['a 301 redirect', ok('', { location: '/b' }, 301), 'status'],
     ['Set-Cookie', ok('x', { 'set-cookie': ['sid=1; HttpOnly'] }), 'set-cookie'],
-    ['Cache-Control: no-store', ok('x', { 'cache-control': 'no-store' }), 'cache-control'],
-    [
-      'Cache-Control: no-cache',
-      ok('x', { 'cache-control': 'max-age=60, No-Cache' }),
-      'cache-control',
-    ],
-    [
-      'Cache-Control: private',
-      ok('x', { 'cache-control': 'private, max-age=60' }),
-      'cache-control',
-    ],
-    ['Vary: *', ok('x', { vary: '*' }), 'vary'],
-    ['a Vary naming an unkeyed header', ok('x', { vary: 'Accept-Encoding, Cookie' }), 'vary'],
-    ['an unknown Content-Encoding', ok('x', { 'content-encoding': 'x-custom' }), 'vary'],
+    ['Cache-Control: no-store', ok('x', { 'cache-control': 'no-store' }), 'no-store'],
+    ['Cache-Control: no-cache', ok('x', { 'cache-control': 'max-age=60, No-Cache' }), 'no-cache'],
+    ['Cache-Control: private', ok('x', { 'cache-control': 'private, max-age=60' }), 'private'],
+    ['Vary: *', ok('x', { vary: '*' }), 'vary-star'],
+    ['Vary: Cookie', ok('x', { vary: 'Accept-Encoding, Cookie' }), 'vary-cookie'],
+    ['Vary: Authorization', ok('x', { vary: 'authorization' }), 'vary-cookie'],
+    ['an unknown Content-Encoding', ok('x', { 'content-encoding': 'x-custom' }), 'content-encoding'],
     ['a body over maxBodySize', ok('x'.repeat(11)), 'too-large'],
   ];
   for (const [name, response, reason] of cases) {
@@ -135,5 +129,62 @@ describe('responses the cache refuses to store', () => {
     const { calls, second } = await twice(ok('x', { 'cache-control': 'public, max-age=0' }));
     assert.equal(calls, 1);
     assert.equal(second.reply.headers['cache-control'], 'public, max-age=0');
+  });
+});
+
+describe('Cache-Control and Vary the cache cannot read: fail closed', () => {
+  const refused: Array<[string, HeaderRecord, BypassReason]> = [
+    ['no-store after a semicolon', { 'cache-control': 'public; no-store' }, 'no-store'],
+    ['no-store and private joined by a semicolon', { 'cache-control': 'no-store; private' }, 'no-store'],
+    ['private after a semicolon', { 'cache-control': 'max-age=60; private' }, 'private'],
+    ['private separated by spaces', { 'cache-control': 'max-age=60 PRIVATE' }, 'private'],
+    ['NO-CACHE in capitals on a second line', { 'cache-control': ['max-age=60', 'NO-CACHE'] }, 'no-cache'],
+    ['Private in mixed case', { 'cache-control': 'Private, Max-Age=60' }, 'private'],
+    ['a member with a space', { 'cache-control': 'public, max-age = 60' }, 'unparseable-cache-control'],
+    ['members joined by a semicolon', { 'cache-control': 'public; max-age=60' }, 'unparseable-cache-control'],
+    ['a non-numeric max-age', { 'cache-control': 'max-age=soon' }, 'unparseable-cache-control'],
+    ['an unterminated quote', { 'cache-control': 'public, ext="abc' }, 'unparseable-cache-control'],
+    ['an empty qualified private', { 'cache-control': 'private=""' }, 'unparseable-cache-control'],
+    ['a qualified no-cache naming a non-field', { 'cache-control': 'no-cache="a b"' }, 'unparseable-cache-control'],
+    ['Vary: Cookie X', { vary: 'Cookie X' }, 'unparseable-vary'],
+    ['a quoted Vary name', { vary: '"Accept-Language"' }, 'unparseable-vary'],
+    ['Vary: Cookie;', { vary: 'Cookie;' }, 'unparseable-vary'],
+    ['Vary: * among others', { vary: 'Accept-Language, *' }, 'vary-star'],
+    ['Vary: COOKIE on a second line', { vary: ['Accept', 'COOKIE'] }, 'vary-cookie'],
+  ];
+  for (const [name, headers, reason] of refused) {
+    test(`refuses ${name}, counted as "${reason}"`, async () => {
+      const { calls, stats } = await twice(ok('x', headers));
+      assert.equal(calls, 2);
+      assert.deepEqual(stats.bypass, { [reason]: 2 });
+    });
+  }
+
+  const stored: Array<[string, HeaderRecord]> = [
+    ['public with max-age and an extension', { 'cache-control': 'public, max-age=60, community="UCI"' }],
+    ['a quoted max-age', { 'cache-control': 'max-age="60"' }],
+    ['empty list members', { 'cache-control': 'public,, max-age=60,' }],
+    ['qualified private and no-cache', { 'cache-control': 'private="X-User", no-cache="X-A, X-B"' }],
+    ['immutable and stale windows', { 'cache-control': 'max-age=60, immutable, stale-while-revalidate=30' }],
+  ];
+  for (const [name, headers] of stored) {
+    test(`stores ${name}`, async () => {
+      const { calls } = await twice(ok('x', headers));
+      assert.equal(calls, 1);
+    });
+  }
+
+  test('keeps the fields a qualified no-cache or private names on the live response, drops them from the stored copy', async () => {
+    const response = ok('x', {
+      'cache-control': 'no-cache="X-User", private="X-Trace"',
+      'x-user': 'alice',
+      'x-trace': 'abc',
+    });
+    const { calls, first, second } = await twice(response);
+    assert.equal(calls, 1);
+    assert.equal(first.reply.headers['x-user'], 'alice');
+    assert.equal(first.reply.headers['x-trace'], 'abc');
+    assert.equal(second.reply.headers['x-user'], undefined);
+    assert.equal(second.reply.headers['x-trace'], undefined);
   });
 });

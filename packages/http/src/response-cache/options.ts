@@ -1,4 +1,13 @@
-import { type Clock, type Duration, isStore, parseDuration, type Store } from '@larder/core';
+import {
+  type Clock,
+  checkOptions,
+  type Duration,
+  describeValue,
+  isStore,
+  optionNames,
+  parseDuration,
+  type Store,
+} from '@larder/core';
 import { type CookiePolicy, cookiePolicy } from './cookies.ts';
 import { type HostPolicy, hostPolicy } from './host.ts';
 import type { CacheRequest, ResponseCacheOptions } from './types.ts';
@@ -43,16 +52,40 @@ export interface ResolvedOptions {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const DEFAULT_MAX_BODY = 1_048_576;
 const DEFAULT_MAX_VARIANTS = 100;
+/** Every option name; the compiler insists that it lists each key of ResponseCacheOptions. */
+const KNOWN = optionNames<ResponseCacheOptions>({
+  store: true,
+  ttl: true,
+  query: true,
+  language: true,
+  languages: true,
+  host: true,
+  hosts: true,
+  cookies: true,
+  maxVariants: true,
+  headers: true,
+  key: true,
+  tags: true,
+  maxBodySize: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  coalesceTimeout: true,
+  storeTimeout: true,
+  statusHeader: true,
+  allowAuthorization: true,
+  allowPrivate: true,
+  prefix: true,
+  onError: true,
+  now: true,
+});
 
 /**
  * Validates {@link ResponseCacheOptions} once, at setup; a bad value throws a `TypeError` or
  * `RangeError` naming `responseCache`, the option and the value.
  */
-export function resolveOptions(options: ResponseCacheOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${FN}: options must be an object, got ${describe(options)}`);
-  }
-  const o = options;
+export function resolveOptions(options?: ResponseCacheOptions): ResolvedOptions {
+  // Also catches `app.use(responseCache)` (the factory mounted uncalled) on its first request.
+  const o = checkOptions(options, KNOWN, FN);
   const languages = optionalList(o.languages, 'languages', (v) => v.length > 0);
   const ttl = positive(o.ttl ?? 60, 'ttl');
   const statusHeader = o.statusHeader ?? 'X-Cache';
@@ -187,16 +220,5 @@ function fnOption<T>(value: T | undefined, option: string): T | undefined {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  }
-  if (Array.isArray(value)) {
-    return `[${value
-      .slice(0, 5)
-      .map((v) => describe(v))
-      .join(', ')}${value.length > 5 ? ', …' : ''}]`;
-  }
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
-  return String(value);
+  return describeValue(value);
 }

@@ -3,7 +3,13 @@
  * computed from plain header records so both frameworks behave the same, and the factory that
  * binds them to a framework's response.
  */
-import { type Duration, parseDuration } from '@larder/core';
+import {
+  checkOptions,
+  type Duration,
+  describeValue,
+  optionNames,
+  parseDuration,
+} from '@larder/core';
 import {
   type CacheControlInput,
   formatCacheControl,
@@ -26,6 +32,7 @@ export type CacheExpiresValue = Duration | Date;
 
 /** What `'never'` (or `Infinity`) means for `cacheExpires`: one year, the longest lifetime worth sending. */
 export const NEVER_EXPIRES_SECONDS = 31_536_000;
+const CONTROL_OPTIONS = optionNames<CacheControlOptions>({ replace: true });
 
 /**
  * `Cache-Control` after `cacheControl(res, directives)`: merged into the existing value (see
@@ -39,6 +46,12 @@ export function cacheControlPatch(
   options: CacheControlOptions = {},
   caller = 'cacheControl',
 ): HeaderPatch {
+  checkOptions(options, CONTROL_OPTIONS, caller);
+  if (options.replace !== undefined && typeof options.replace !== 'boolean') {
+    throw new TypeError(
+      `${caller}: option "replace" must be a boolean, got ${describeValue(options.replace)}`,
+    );
+  }
   const value =
     options.replace === true
       ? formatCacheControl(directives, caller)
@@ -68,7 +81,9 @@ export function cacheExpiresPatch(
   caller = 'cacheExpires',
 ): HeaderPatch {
   if (directives === null || typeof directives !== 'object') {
-    throw new TypeError(`${caller}: directives must be an object, got ${String(directives)}`);
+    throw new TypeError(
+      `${caller}: directives must be an object, got ${describeValue(directives)}`,
+    );
   }
   if (directives.maxAge !== undefined) {
     throw new TypeError(

@@ -4,6 +4,7 @@
  * and errors kept out of caches.
  */
 import type { Clock, Duration } from '@larder/core';
+import { checkOptions, describeValue, optionNames } from '@larder/core';
 import { cacheExpiresPatch, NO_CACHE_HEADERS } from './browser-cache.ts';
 import { type CacheControlInput, formatCacheControl } from './cache-control.ts';
 import type { HeaderPatch } from './header-patch.ts';
@@ -54,7 +55,14 @@ export interface FinishedResponse {
   readonly headers: HeaderRecord;
 }
 
-const KNOWN = new Set(['cacheControl', 'expires', 'noCache', 'noStoreOnError', 'methods', 'now']);
+const KNOWN = optionNames<CacheHeadersOptions>({
+  cacheControl: true,
+  expires: true,
+  noCache: true,
+  noStoreOnError: true,
+  methods: true,
+  now: true,
+});
 
 /**
  * Validates `cacheHeaders` options and precomputes what can be: the directives are formatted
@@ -64,25 +72,24 @@ const KNOWN = new Set(['cacheControl', 'expires', 'noCache', 'noStoreOnError', '
  * @throws TypeError or RangeError naming the option and the value
  */
 export function resolveCacheHeadersOptions(
-  options: CacheHeadersOptions = {},
+  given?: CacheHeadersOptions,
   caller = 'cacheHeaders',
 ): ResolvedCacheHeaders {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${caller}: options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${caller}: unknown option "${key}"`);
-  }
+  const options = checkOptions(given, KNOWN, caller);
   const { cacheControl, expires, noCache = false, noStoreOnError = true, now = Date.now } = options;
   for (const [name, value] of [
     ['noCache', noCache],
     ['noStoreOnError', noStoreOnError],
   ] as const) {
     if (typeof value !== 'boolean') {
-      throw new TypeError(`${caller}: option "${name}" must be a boolean, got ${String(value)}`);
+      throw new TypeError(
+        `${caller}: option "${name}" must be a boolean, got ${describeValue(value)}`,
+      );
     }
   }
-  if (typeof now !== 'function') throw new TypeError(`${caller}: option "now" must be a function`);
+  if (typeof now !== 'function') {
+    throw new TypeError(`${caller}: option "now" must be a function, got ${describeValue(now)}`);
+  }
   if (noCache && (cacheControl !== undefined || expires !== undefined)) {
     throw new TypeError(
       `${caller}: option "noCache" cannot be combined with "cacheControl" or "expires"`,
@@ -111,7 +118,9 @@ export function resolveCacheHeadersOptions(
 function resolveMethods(methods: readonly string[] | undefined, caller: string): Set<string> {
   if (methods === undefined) return new Set(['GET', 'HEAD']);
   if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && m !== '')) {
-    throw new TypeError(`${caller}: option "methods" must be a list of method names`);
+    throw new TypeError(
+      `${caller}: option "methods" must be a list of method names, got ${describeValue(methods)}`,
+    );
   }
   return new Set(methods.map((m) => m.toUpperCase()));
 }

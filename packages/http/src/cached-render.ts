@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { Cache, Duration } from '@larder/core';
-import { parseOptionalDuration } from '@larder/core';
+import { checkOptions, optionNames, parseOptionalDuration } from '@larder/core';
 
 /** The part of the `@larder/core` cache facade a cached render needs: `wrap`. */
 export type RenderCache = Pick<Cache, 'wrap'>;
@@ -27,7 +27,14 @@ export interface CachedRenderOptions {
   cache?: RenderCache;
 }
 
-const KNOWN = ['key', 'ttl', 'tags', 'staleWhileRevalidate', 'staleIfError', 'cache'];
+const KNOWN = optionNames<CachedRenderOptions>({
+  key: true,
+  ttl: true,
+  tags: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  cache: true,
+});
 
 /** One cached render, with the framework's parts injected: its default cache and its renderer. */
 export interface CachedRenderJob {
@@ -90,16 +97,7 @@ function checkRenderOptions(
   if (typeof locals !== 'function' && (typeof locals !== 'object' || locals === null)) {
     throw new TypeError(`${fn}: locals must be an object or a function, got ${inspect(locals)}`);
   }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${fn}: options must be an object, got ${inspect(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.includes(name) && !extra.includes(name)) {
-      throw new TypeError(
-        `${fn}: unknown option "${name}" (known: ${[...KNOWN, ...extra].join(', ')})`,
-      );
-    }
-  }
+  checkOptions(options, [...KNOWN, ...extra], fn);
   if (options.key !== undefined && typeof options.key !== 'string') {
     throw new TypeError(`${fn}: option "key" must be a string, got ${inspect(options.key)}`);
   }

@@ -21,7 +21,10 @@ describe('resolveCacheHeadersOptions', () => {
     [{ cacheControl: { maxAge: -1 } }, /^RangeError: cacheHeaders: option "maxAge"/],
     [{ cacheControl: { maxage: 1 } }, /^TypeError: cacheHeaders: unknown directive "maxage"/],
     [{ expires: 'soon' }, /^RangeError: cacheHeaders: option "duration".*"soon"/],
-    [{ noCache: 'yes' }, /^TypeError: cacheHeaders: option "noCache" must be a boolean, got yes/],
+    [
+      { noCache: 'yes' },
+      /^TypeError: cacheHeaders: option "noCache" must be a boolean, got "yes"$/,
+    ],
     [{ noStoreOnError: 1 }, /option "noStoreOnError" must be a boolean/],
     [{ noCache: true, expires: 5 }, /cannot be combined/],
     [{ methods: 'GET' }, /option "methods" must be a list/],

@@ -1,4 +1,4 @@
-import { type Cache, createCache } from '@larder/core';
+import { type Cache, createCache, describeValue } from '@larder/core';
 import {
   type CachedRenderOptions,
   cachedRenderHtml,
@@ -40,15 +40,18 @@ export async function cachedRender(
   locals: LocalsInput,
   options: KoaCachedRenderOptions = {},
 ): Promise<void> {
-  const { render, ...shared } = options ?? {};
+  // cachedRenderHtml checks the whole options object, `render` included as a known name.
+  const render = (options as KoaCachedRenderOptions | null)?.render;
   if (render !== undefined && typeof render !== 'function') {
-    throw new TypeError(`cachedRender: option "render" must be a function, got ${typeof render}`);
+    throw new TypeError(
+      `cachedRender: option "render" must be a function, got ${describeValue(render)}`,
+    );
   }
   const html = await cachedRenderHtml({
     fn: 'cachedRender',
     view,
     locals,
-    options: shared,
+    options,
     extraOptions: ['render'],
     defaultCache: () => defaultCache(ctx.app),
     render: (name, data) =>

@@ -27,7 +27,7 @@ const bad: Array<[string, unknown, typeof TypeError | typeof RangeError, RegExp]
   ['allowPrivate', 'no', TypeError, /"no"/],
   ['language', 'en', TypeError, /"en"/],
   ['prefix', 'a\u0000b', TypeError, /"a\\u0000b"/],
-  ['store', { get() {} }, TypeError, /\[object Object\]/],
+  ['store', { get() {} }, TypeError, /got \{ get: \[Function: get\] \}$/],
   ['store', 'redis://localhost', TypeError, /redis:\/\/localhost/],
 ];
 

@@ -1,4 +1,12 @@
-import type { StoredEntry } from './entry.ts';
+import {
+  canShareFlights,
+  joinSharedFlight,
+  releaseLock,
+  type SharedFound,
+  type StoreLock,
+} from '@larder/core';
+import { freshUntil, readEntry, type StoredEntry } from './entry.ts';
+import type { EntryStorage } from './storage.ts';
 
 interface Waiter {
   readonly resolve: (entry: StoredEntry | undefined) => void;
@@ -24,6 +32,8 @@ export class Flight {
   /** False when the entry varies by content coding: only requests accepting the leader's codings may share it. */
   #forAll = true;
   #settled = false;
+  /** The store lock this flight's leader holds while it fills for every process sharing the store. */
+  #lock: { readonly held: StoreLock; readonly report: (error: Error) => void } | undefined;
   #waiters: Waiter[] = [];
 
   constructor(
@@ -42,6 +52,11 @@ export class Flight {
   /** True when the leader's entry may answer a request accepting `codings` (RFC 9110 §12.5.3). */
   serves(codings: number): boolean {
     return this.#forAll || this.codings === codings;
+  }
+
+  /** Holds `held` until the flight settles and its write has landed. */
+  holdLock(held: StoreLock, report: (error: Error) => void): void {
+    this.#lock = { held, report };
   }
 
   /** Resolves the leader's entry, or `undefined` when it made none or `timeoutMs` passed first. */
@@ -65,7 +80,14 @@ export class Flight {
    * Ends the flight: every waiter gets `entry` (or `undefined` to fill for itself); `forAll` false
    * when the entry varies by content coding (waiters check {@link serves}).
    */
-  settle(entry: StoredEntry | undefined, forAll = true): void {
+  settle(entry: StoredEntry | undefined, forAll = true, write?: unknown): void {
+    const lock = this.#lock;
+    if (lock !== undefined) {
+      // Other processes take the lock as their turn to fill: free it once the entry has landed.
+      this.#lock = undefined;
+      const release = () => releaseLock(lock.held, lock.report);
+      Promise.resolve(write).then(release, release);
+    }
     if (this.#settled) return;
     this.#settled = true;
     this.entry = entry;
@@ -108,4 +130,48 @@ export class MissMemory {
     this.#until.delete(key);
     return false;
   }
+}
+
+/** Where a key's fills run: its storage and the flights in progress. */
+interface FlightSpace {
+  readonly storage: EntryStorage;
+  readonly flights: Map<string, Flight>;
+}
+
+/**
+ * Coalesces a fill this process leads with the processes sharing its store (a store that is
+ * `shared` and has `lock`; with any other store it returns `fill` at once, as before). The process
+ * that takes the store lock on `key` fills, holding the lock until its entry is written; the
+ * others look at the store with growing, jittered pauses (`joinSharedFlight` in @larder/core)
+ * until a fresh entry appears there, which then answers the request and everyone waiting on
+ * `flight` (through `joined`, the engine's own join), or until `deadlineMs` passes or the lock
+ * fails, when they fill themselves. Entries that vary by coding or by `Vary` sit under variant
+ * keys, not `key`: for those, one fill per process remains.
+ */
+export function fillAcrossProcesses<D>(
+  at: { readonly space: FlightSpace; readonly key: string },
+  flight: Flight,
+  deadlineMs: number,
+  fill: D,
+  joined: () => D | Promise<D> | undefined,
+): D | Promise<D> {
+  const { space, key } = at;
+  const shared = space.storage.shared;
+  if (shared === undefined || !canShareFlights(shared.store)) return fill;
+  const now = shared.now;
+  const read = async (): Promise<SharedFound<StoredEntry> | undefined> => {
+    const entry = readEntry(await space.storage.get(key));
+    return entry !== undefined && now() < freshUntil(entry) ? { value: entry } : undefined;
+  };
+  const options = { deadlineMs, timeoutMs: shared.timeoutMs, report: shared.report };
+  return joinSharedFlight(shared.store, key, read, options).then((turn) => {
+    if (turn.found === undefined) {
+      if (turn.lock !== undefined) flight.holdLock(turn.lock, shared.report);
+      return fill;
+    }
+    // Another process stored the response: it answers this request and this process's waiters.
+    flight.settle(turn.found.value);
+    if (space.flights.get(key) === flight) space.flights.delete(key);
+    return joined() ?? fill;
+  });
 }

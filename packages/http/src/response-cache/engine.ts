@@ -1,5 +1,5 @@
 import { codingVariant, KeyBuilder } from './cache-key.ts';
-import { Flight } from './coalesce.ts';
+import { Flight, fillAcrossProcesses } from './coalesce.ts';
 import { acceptedCodings } from './encoding.ts';
 import {
   errorUntil,
@@ -163,7 +163,11 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
   }
 
   /** A fill for `at`: leading a flight others may join, or on its own (`lead` false). */
-  #miss(at: Lookup, fallback: StoredEntry | undefined, lead: boolean): Decision {
+  #miss(
+    at: Lookup,
+    fallback: StoredEntry | undefined,
+    lead: boolean,
+  ): Decision | Promise<Decision> {
     this.counters.misses++;
     // A HEAD response has no body to store; filling from it would poison the GET entry.
     if (at.request.method === 'HEAD') {
@@ -177,7 +181,11 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       flight = new Flight(now, undefined, at.codings);
       at.space.flights.set(at.key, flight);
     }
-    return { kind: 'fill', fill: new CacheFill(this, at, flight, fallback, false) };
+    const fill = new CacheFill(this, at, flight, fallback, false);
+    if (flight === undefined) return { kind: 'fill', fill };
+    // Other processes sharing the store may be filling this key too: one fill for all of them.
+    const joined = () => this.#join(at, flight, this.options.now());
+    return fillAcrossProcesses(at, flight, this.#coalesceMs, { kind: 'fill', fill }, joined);
   }
 
   /** A request arriving while a fill or refresh for its key runs; `undefined` to carry on as if there were none. */

@@ -196,7 +196,7 @@ export class CacheFill implements Fill {
     if (entry !== undefined && recipe !== undefined) {
       flight.variant = { recipe: recipe.r, key: this.#base() };
     }
-    flight.settle(entry, !byCoding);
+    flight.settle(entry, !byCoding, write);
     const { flights, storage } = this.at.space;
     const key = this.at.key;
     const drop = () => {

@@ -1,4 +1,4 @@
-import type { Awaitable } from '@larder/core';
+import type { Awaitable, Clock, Store } from '@larder/core';
 
 /**
  * What the engine needs from storage. Implementations never throw or reject: a failing, throwing
@@ -11,6 +11,17 @@ export interface EntryStorage {
   delete(key: string): Awaitable<void>;
   clear(prefix: string): Awaitable<void>;
   invalidateTags(tags: readonly string[]): Awaitable<void>;
+  /** The store underneath, for coalescing fills across processes through `Store.lock`. */
+  readonly shared?: SharedAccess;
+}
+
+/** What cross-process coalescing needs: the raw store, the lock timeout, the report, the clock. */
+export interface SharedAccess {
+  readonly store: Store;
+  /** How long one lock call may take, ms. */
+  readonly timeoutMs: number;
+  readonly report: (error: Error) => void;
+  readonly now: Clock;
 }
 
 /** True for a promise or any other thenable. */

@@ -67,5 +67,6 @@ export function openStorage(
     delete: (key) => cache.delete(key).then(() => undefined),
     clear: (prefix) => cache.clear(literal(prefix)),
     invalidateTags: (tags) => cache.invalidateTags(tags),
+    shared: { store, timeoutMs: options.storeTimeout * 1000, report, now: options.now },
   };
 }

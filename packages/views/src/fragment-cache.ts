@@ -1,12 +1,13 @@
-import { type Cache, createCache, type Duration, type WrapOptions } from '@larder/core';
 import {
-  checkBoolean,
-  checkDuration,
-  checkKnownOptions,
-  checkName,
-  checkTagList,
-  show,
-} from './check-options.ts';
+  type Cache,
+  checkOptions,
+  createCache,
+  type Duration,
+  describeValue,
+  optionNames,
+  type WrapOptions,
+} from '@larder/core';
+import { checkBoolean, checkDuration, checkName, checkTagList } from './check-options.ts';
 import { keyPart } from './fragment-key.ts';
 
 /** Options of {@link createFragmentCache}, shared by every engine binding. */
@@ -68,16 +69,16 @@ export interface FragmentCache {
 
 const FN = 'createFragmentCache';
 /** Every option name of {@link FragmentCacheOptions}, for bindings that check their own options. */
-export const FRAGMENT_OPTIONS: readonly string[] = [
-  'cache',
-  'ttl',
-  'tags',
-  'staleWhileRevalidate',
-  'staleIfError',
-  'enabled',
-  'digest',
-  'namespace',
-];
+export const FRAGMENT_OPTIONS = optionNames<FragmentCacheOptions>({
+  cache: true,
+  ttl: true,
+  tags: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  enabled: true,
+  digest: true,
+  namespace: true,
+});
 
 /**
  * Creates the fragment cache engine bindings render through. Options are checked here: a bad or
@@ -89,11 +90,11 @@ export const FRAGMENT_OPTIONS: readonly string[] = [
  * const html = await fragments.render({ key: 'sidebar', vary: [user.id] }, () => renderSidebar(user));
  */
 export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): FragmentCache {
-  const opts = checkKnownOptions(options, FRAGMENT_OPTIONS, fn);
+  const opts = checkOptions(options, FRAGMENT_OPTIONS, fn);
   const cache = opts.cache ?? createCache();
   if (typeof cache !== 'object' || cache === null || typeof cache.wrap !== 'function') {
     throw new TypeError(
-      `${fn}: option "cache" must be a Cache from createCache(), got ${show(cache)}`,
+      `${fn}: option "cache" must be a Cache from createCache(), got ${describeValue(cache)}`,
     );
   }
   const ttl = checkDuration(opts.ttl, fn, 'ttl');
@@ -155,7 +156,7 @@ export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): Fr
           // Only text is stored: an object or a promise would replay as something else.
           if (typeof html !== 'string') {
             throw new TypeError(
-              `${block.where ?? 'fragment'}: the block produced ${show(html)}, not a string`,
+              `${block.where ?? 'fragment'}: the block produced ${describeValue(html)}, not a string`,
             );
           }
           return html;

@@ -1,5 +1,4 @@
-import type { Duration } from '@larder/core';
-import { checkKnownOptions, show } from './check-options.ts';
+import { checkOptions, type Duration, describeValue } from '@larder/core';
 import {
   createFragmentCache,
   FRAGMENT_OPTIONS,
@@ -52,9 +51,11 @@ const SETTINGS = ['ttl', 'vary', 'tags'];
  * // EJS: <%- await fragment(['sidebar', user.id], '1h', () => include('sidebar')) %>
  */
 export function createFragmentHelper(options?: FragmentHelperOptions): FragmentHelper {
-  const { template, ...rest } = checkKnownOptions(options, [...FRAGMENT_OPTIONS, 'template'], FN);
+  const { template, ...rest } = checkOptions(options, [...FRAGMENT_OPTIONS, 'template'], FN);
   if (template !== undefined && typeof template !== 'string') {
-    throw new TypeError(`${FN}: option "template" must be a string, got ${show(template)}`);
+    throw new TypeError(
+      `${FN}: option "template" must be a string, got ${describeValue(template)}`,
+    );
   }
   const fragments = createFragmentCache(rest, FN);
   const helper = (key: unknown, second: unknown, third?: unknown): Promise<string> => {
@@ -62,7 +63,7 @@ export function createFragmentHelper(options?: FragmentHelperOptions): FragmentH
     if (typeof body !== 'function') {
       return Promise.reject(
         new TypeError(
-          `${WHERE}: the last argument must be a function returning the HTML, got ${show(body)}`,
+          `${WHERE}: the last argument must be a function returning the HTML, got ${describeValue(body)}`,
         ),
       );
     }
@@ -72,7 +73,7 @@ export function createFragmentHelper(options?: FragmentHelperOptions): FragmentH
     if (typeof settings === 'number' || typeof settings === 'string') own = { ttl: settings };
     else if (settings !== undefined) {
       try {
-        own = checkKnownOptions(settings as FragmentSettings, SETTINGS, WHERE);
+        own = checkOptions(settings as FragmentSettings, SETTINGS, WHERE);
       } catch (error) {
         return Promise.reject(error);
       }

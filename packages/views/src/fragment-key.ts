@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { show } from './check-options.ts';
+import { describeValue } from '@larder/core';
 
 /**
  * One part of a fragment key (the user key or a vary value) as text. Strings, numbers, booleans
@@ -24,7 +24,7 @@ export function keyPart(value: unknown, where: string, what: string): string {
       break;
   }
   throw new TypeError(
-    `${where}: the ${what} evaluated to ${show(value)}; a fragment key needs a defined value, or every render would share one entry`,
+    `${where}: the ${what} evaluated to ${describeValue(value)}; a fragment key needs a defined value, or every render would share one entry`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { checkOptions } from '@larder/core';
 import {
   type Context,
   type Emitter,
@@ -11,7 +12,7 @@ import {
   TypeGuards,
   toPromise,
 } from 'liquidjs';
-import { checkKnownOptions, checkName } from './check-options.ts';
+import { checkName } from './check-options.ts';
 import {
   createFragmentCache,
   FRAGMENT_OPTIONS,
@@ -43,11 +44,7 @@ export function liquidCache(liquid: Liquid, options?: LiquidCacheOptions): Fragm
   if (typeof liquid !== 'object' || liquid === null || typeof liquid.registerTag !== 'function') {
     throw new TypeError(`${FN}: the first argument must be a LiquidJS Liquid instance`);
   }
-  const { tagName: name, ...rest } = checkKnownOptions(
-    options,
-    [...FRAGMENT_OPTIONS, 'tagName'],
-    FN,
-  );
+  const { tagName: name, ...rest } = checkOptions(options, [...FRAGMENT_OPTIONS, 'tagName'], FN);
   const tagName = checkName(name, 'cache', FN, 'tagName');
   const fragments = createFragmentCache(rest, FN);
   liquid.registerTag(tagName, cacheTagClass(fragments, tagName));

@@ -1,5 +1,6 @@
+import { checkOptions } from '@larder/core';
 import type { Environment } from 'nunjucks';
-import { checkKnownOptions, checkName } from './check-options.ts';
+import { checkName } from './check-options.ts';
 import {
   createFragmentCache,
   FRAGMENT_OPTIONS,
@@ -60,11 +61,7 @@ export function nunjucksCache(env: Environment, options?: NunjucksCacheOptions):
   if (typeof env !== 'object' || env === null || typeof env.addExtension !== 'function') {
     throw new TypeError(`${FN}: the first argument must be a Nunjucks Environment`);
   }
-  const { tagName: name, ...rest } = checkKnownOptions(
-    options,
-    [...FRAGMENT_OPTIONS, 'tagName'],
-    FN,
-  );
+  const { tagName: name, ...rest } = checkOptions(options, [...FRAGMENT_OPTIONS, 'tagName'], FN);
   const tagName = checkName(name, 'cache', FN, 'tagName');
   const fragments = createFragmentCache(rest, FN);
   const markSafe = env.getFilter('safe') as (html: string) => unknown;

@@ -80,7 +80,7 @@ describe('liquidCache', () => {
     for (const [options, message] of [
       [{ tll: 1 }, /liquidCache: unknown option "tll"/],
       [{ ttl: 'soon' }, /liquidCache: option "ttl".*"soon"/],
-      [{ tagName: 'cache me' }, /liquidCache: option "tagName".*'cache me'/],
+      [{ tagName: 'cache me' }, /liquidCache: option "tagName".*"cache me"/],
     ] as const) {
       it(`throws at setup for ${JSON.stringify(options)}, naming liquidCache and the option`, () => {
         assert.throws(() => liquidCache(new Liquid(), options as never), { message });

@@ -13,7 +13,7 @@ export { createFileStore } from './file-store.ts';
 export { memoKey } from './memo-key.ts';
 export type { Memoized, MemoizeOptions } from './memoize.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';
-export { createMemoryStore } from './memory-store.ts';
+export { createMemoryStore, genuineMemoryGet } from './memory-store.ts';
 export type {
   Invalidation,
   InvalidationBus,

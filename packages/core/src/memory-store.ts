@@ -141,10 +141,11 @@ export function createMemoryStore(given?: MemoryStoreOptions): MemoryStore {
     return next;
   };
 
-  return {
+  const get = (key: string): unknown => lru.get(prefix + key);
+  const store: MemoryStore = {
     name: 'memory',
     capabilities: { retains: true, shared: false, atomic: true, serializes: false },
-    get: (key) => lru.get(prefix + key),
+    get,
     set: (key, value, seconds) => put(prefix + key, value, seconds),
     delete: (key) => lru.delete(prefix + key),
     has: (key) => lru.has(prefix + key),
@@ -187,12 +188,32 @@ export function createMemoryStore(given?: MemoryStoreOptions): MemoryStore {
       return lru.calculatedSize ?? 0;
     },
   };
+  genuine.set(store, get);
+  return store;
+}
+
+/** Each store {@link createMemoryStore} made, with its own `get`: a brand no copy or decoration carries. */
+const genuine = new WeakMap<object, (key: string) => unknown>();
+
+/**
+ * The synchronous, never-throwing `get` of a store made by {@link createMemoryStore}, or `undefined`
+ * for any other object: a spread copy (`{ ...store, get }`), a store whose `get` was replaced, a
+ * look-alike with `name: 'memory'`. Lets a caller skip its timeout and error guard for the genuine
+ * store only.
+ *
+ * @internal for `@larder/http`; not part of the public contract.
+ */
+export function genuineMemoryGet(store: object): ((key: string) => unknown) | undefined {
+  const get = genuine.get(store);
+  return get !== undefined && (store as { get?: unknown }).get === get ? get : undefined;
 }
 
 function entrySize(value: unknown, key: string, measure: (value: unknown) => number): number {
   const size = measure(value);
   if (!(size >= 0) || !Number.isFinite(size)) {
-    throw new RangeError(`${FN}: option "sizeOf" must return a non-negative number, got ${size}`);
+    throw new RangeError(
+      `${FN}: option "sizeOf" must return a non-negative number, got ${describeValue(size)}`,
+    );
   }
   // lru-cache wants a positive integer; an empty body still occupies a slot.
   return Math.max(1, Math.ceil(size + key.length * 2));

@@ -22,20 +22,18 @@ export function refreshInBackground(req: Request, engine: ResponseCacheEngine, f
       maxBodySize: fill.maxBodySize,
       finish(response) {
         mark.settled = true;
-        return mark.fill
-          .complete(response)
-          .then(
-            () => undefined,
-            () => undefined,
-          )
-          .finally(() => res.emit('finish'));
+        // The reply is written to the detached response, which reaches no socket: the hooks that
+        // run when the head goes out (a session cookie) decide whether the refresh is stored.
+        return mark.fill.respond(response);
       },
       overflow(reason) {
         mark.settled = true;
         mark.fill.abandon(reason);
         return {};
       },
-      abort() {},
+      written() {
+        res.emit('finish');
+      },
     });
     return new Promise<void>((resolve, reject) => {
       // Express calls `done` only when no handler answered: with an error, or to fall through.

@@ -1,17 +1,20 @@
 import type { ServerResponse } from 'node:http';
-import type { CapturedResponse, OutgoingHeaders, Reply } from '@larder/http';
-import { replaceHeaders } from '@larder/http/node';
+import type { CapturedResponse, HeaderRecord, OutgoingHeaders, PendingReply } from '@larder/http';
+import { replaceHeaders, watchLateHeaders } from '@larder/http/node';
 
 /** Where a captured response goes: the engine's fill, or a background refresh. */
 export interface CaptureSink {
   /** Bytes buffered before the capture gives up and streams the rest. */
   readonly maxBodySize: number;
-  /** The handler ended within the limit; resolves the reply to write, or `undefined` to write nothing. */
-  finish(response: CapturedResponse): Promise<Reply | undefined>;
+  /**
+   * The handler ended within the limit; resolves the reply to write, whose store decision the
+   * capture commits once the head is written (after every on-headers hook).
+   */
+  finish(response: CapturedResponse): Promise<PendingReply>;
   /** The body passed `maxBodySize` (or the handler flushed headers): returns headers to add before streaming. */
   overflow(reason: 'too-large' | 'uncapturable'): OutgoingHeaders;
-  /** The client went away before the handler ended. */
-  abort(): void;
+  /** The reply was written (or skipped, the client being gone) and its store decision committed. */
+  written?(): void;
 }
 
 /** A capture in place on a response. */
@@ -125,17 +128,18 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
       body: size === 0 ? EMPTY : body,
     };
     sink.finish(captured).then(
-      (reply) => {
-        if (reply !== undefined) sendReply(this, reply);
+      (pending) => {
+        sendReply(this, pending);
         if (callback) callback();
       },
       // The engine never rejects on store failures; if it fails anyway the handler's own response still goes out.
       () => {
-        sendReply(this, {
+        const reply = {
           status: captured.status,
           headers: asOutgoing(captured.headers),
           body: captured.body,
-        });
+        };
+        sendReply(this, { reply, review: () => undefined, commit() {} });
         if (callback) callback();
       },
     );
@@ -148,24 +152,57 @@ export function captureResponse(res: ServerResponse, sink: CaptureSink): Capture
     flushHeaders.call(this);
   };
 
-  res.once('close', () => {
-    if (mode === 'buffer') {
-      mode = 'off';
-      chunks = [];
-      sink.abort();
-    }
-  });
+  // A client that hangs up does not stop the capture: the handler's response still fills the
+  // cache (and the requests coalesced on it); only the write to the dead socket is skipped.
 
-  function sendReply(target: ServerResponse, reply: Reply): void {
+  /**
+   * Writes the reply through the functions in place before the capture, so hooks that run when
+   * the head goes out (express-session's cookie, compression's coding) see it; then commits the
+   * store decision on the head as written.
+   */
+  function sendReply(target: ServerResponse, pending: PendingReply): void {
     mode = 'off';
-    if (target.headersSent || target.destroyed) return;
+    const commit = (): void => {
+      pending.commit(target.statusCode, target.getHeaders() as HeaderRecord);
+      sink.written?.();
+    };
+    if (target.headersSent) {
+      // Someone wrote the head behind the capture's back: what went out is unknown, so not stored.
+      pending.commit(-1, {});
+      sink.written?.();
+      return;
+    }
+    const reply = pending.reply;
     replaceHeaders(target, reply.headers);
     if (target.statusCode !== reply.status) {
       target.statusCode = reply.status;
       target.statusMessage = '';
     }
-    // Node adds Content-Length for a single-chunk end when the reply carries none.
-    end.call(target, reply.body);
+    const unwatch = watchLateHeaders(target, pending);
+    const gone = target.destroyed;
+    try {
+      // The client gone, the head's hooks still run (nothing reaches the socket), to decide on
+      // what they add. Node adds Content-Length for a single-chunk end when the reply carries none.
+      if (gone) writeHead.call(target, reply.status);
+      else end.call(target, reply.body);
+    } catch {
+      // A hook failing on a dead socket: what it would have added is unknown, so nothing is stored.
+      if (gone) target.statusCode = -1;
+    } finally {
+      unwatch();
+    }
+    if (gone || target.headersSent) commit();
+    else {
+      // An outer wrapper holds the head back (a session store saving first): decide when it goes.
+      let once = false;
+      const later = (): void => {
+        if (once) return;
+        once = true;
+        commit();
+      };
+      target.once('finish', later);
+      target.once('close', later);
+    }
   }
 
   return {

@@ -11,8 +11,10 @@ import {
   adoptRefresh,
   hideValidators,
   markFilling,
+  mayBeRecoded,
   type Refreshing,
   roleOf,
+  watchLateHeaders,
   writeHeaders,
 } from '@larder/http/node';
 import type { NextFunction, Request, Response } from 'express';
@@ -59,7 +61,7 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
 
   function act(decision: Decision, req: Request, res: Response, next: NextFunction): void {
     if (decision.kind === 'serve') {
-      sendReply(res, decision.reply);
+      sendReply(req, res, decision.reply);
       if (decision.refresh !== undefined) refreshInBackground(req, engine, decision.refresh);
     } else if (decision.kind === 'pass') {
       writeHeaders(res, decision.headers);
@@ -95,14 +97,11 @@ function fillFromHandler(req: Request, res: Response, next: NextFunction, fill: 
     finish(response) {
       restore();
       unmark();
-      return fill.complete(response);
+      return fill.respond(response);
     },
     overflow(reason) {
       restore();
       return fill.abandon(reason);
-    },
-    abort() {
-      fill.abandon('uncapturable');
     },
   });
   const unmark = markFilling(req, () => {
@@ -115,8 +114,21 @@ function fillFromHandler(req: Request, res: Response, next: NextFunction, fill: 
   next();
 }
 
-/** Writes a hit, a 304 or a stale entry in one go: the engine has prepared every header. */
-function sendReply(res: Response, reply: Reply): void {
-  res.writeHead(reply.status, reply.headers);
+/**
+ * Writes a hit, a 304 or a stale entry in one go: the engine has prepared every header. When
+ * compression outside the cache may encode it, its strong ETag gets the coding's suffix.
+ */
+function sendReply(req: Request, res: Response, reply: Reply): void {
+  if (!mayBeRecoded(req.headers['accept-encoding'], reply.headers)) {
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+    return;
+  }
+  const unwatch = watchLateHeaders(res, undefined);
+  try {
+    res.writeHead(reply.status, reply.headers);
+  } finally {
+    unwatch();
+  }
   res.end(reply.body);
 }

@@ -121,3 +121,19 @@ export function parseETagList(value: HeaderValue | undefined): string[] | '*' {
   }
   return tags;
 }
+
+/**
+ * The strong ETag of one content coding of a representation whose ETag is `tag`: `"abc"` becomes
+ * `"abc-gzip"` for gzip (RFC 9110 §8.8.3: a strong validator differs per representation, and a
+ * gzip body is another representation than the identity one). A weak tag, an invalid one, no
+ * coding (`identity`) or a tag already marked for the coding is returned as it is.
+ *
+ * @example etagForCoding('"5-abc"', 'gzip') // '"5-abc-gzip"'
+ */
+export function etagForCoding(tag: string, coding: string | undefined): string {
+  if (coding === undefined || tag.startsWith('W/') || !isETag(tag)) return tag;
+  const name = coding.trim().toLowerCase();
+  if (name === '' || name === 'identity' || !/^[a-z0-9._-]+$/.test(name)) return tag;
+  const suffix = `-${name}"`;
+  return tag.endsWith(suffix) ? tag : `${tag.slice(0, -1)}${suffix}`;
+}

@@ -42,6 +42,7 @@ export {
 } from './conditional.ts';
 export type { ETagOptions } from './etag.ts';
 export {
+  etagForCoding,
   etagFromBody,
   etagFromKey,
   isETag,
@@ -70,6 +71,7 @@ export type {
   HeaderRecord,
   HeaderValue,
   OutgoingHeaders,
+  PendingReply,
   Reply,
   ResponseCacheAdmin,
   ResponseCacheControl,

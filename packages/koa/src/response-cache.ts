@@ -11,14 +11,18 @@ import {
   adoptRefresh,
   hideValidators,
   markFilling,
+  mayBeRecoded,
   type Refreshing,
   type RequestRole,
+  recodeEtag,
   replaceHeaders,
   roleOf,
+  settleOnHead,
   writeHeaders,
 } from '@larder/http/node';
 import type { Context, Next } from 'koa';
 import { refreshInBackground } from './background-refresh.ts';
+import { beforeRespond } from './before-respond.ts';
 import { cacheRequestOf } from './cache-request.ts';
 import { type CapturedBody, captureBody } from './capture-body.ts';
 
@@ -62,8 +66,15 @@ export function responseCache(options: ResponseCacheOptions = {}): ResponseCache
     if (decision.kind === 'serve') {
       // First in the app, no middleware runs after the reply to read or change `ctx.body`: the
       // reply goes straight to `ctx.res`, past Koa's setters and its response.
-      if (ctx.app.middleware[0] === responseCacheMiddleware) writeReply(ctx, decision.reply);
-      else sendReply(ctx, decision.reply);
+      const reply = decision.reply;
+      if (ctx.app.middleware[0] === responseCacheMiddleware) writeReply(ctx, reply);
+      else {
+        sendReply(ctx, reply);
+        // Compression outside the cache may encode the reply: its strong ETag gets the coding's suffix.
+        if (mayBeRecoded(ctx.req.headers['accept-encoding'], reply.headers)) {
+          beforeRespond(ctx, () => recodeEtag(ctx.res));
+        }
+      }
       if (decision.refresh !== undefined) refreshInBackground(ctx, engine, decision.refresh);
       return DONE;
     }
@@ -144,7 +155,15 @@ async function fillFromHandler(
     return;
   }
   const status = ctx.status;
-  const reply = await fill.complete({ status, headers: ctx.response.headers, body: captured.body });
+  const response = { status, headers: ctx.response.headers, body: captured.body };
+  const pending = await fill.respond(response);
+  const reply = pending.reply;
+  // Stored (and shared with the requests waiting on this fill) only once the head is final: a
+  // session middleware before the cache commits its cookie after this middleware returns.
+  const res = ctx.res;
+  beforeRespond(ctx, () => settleOnHead(res, pending));
+  // Koa skips `respond` when an outer middleware's error is answered instead: decide on that head.
+  res.once('finish', () => settleOnHead(res, pending));
   if (detached) return;
   replaceHeaders(ctx.res, reply.headers);
   // Nothing to replace: Koa writes its own status text for a missing body.

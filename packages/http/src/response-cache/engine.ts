@@ -1,5 +1,7 @@
 import { codingVariant, KeyBuilder } from './cache-key.ts';
-import { Flight, fillAcrossProcesses } from './coalesce.ts';
+import { type CacheStatus, type Forward, forwardStatus, statusHeaders } from './cache-status.ts';
+import { Flight } from './coalesce.ts';
+import { reportBypass, trace, tracing } from './debug.ts';
 import { acceptedCodings } from './encoding.ts';
 import {
   errorUntil,
@@ -9,16 +11,16 @@ import {
   refreshUntil,
   type StoredEntry,
 } from './entry.ts';
+import { entryProblem } from './entry-validation.ts';
 import { CacheFill } from './fill.ts';
 import type { FillContext, Lookup } from './fill-context.ts';
 import { Invalidator } from './invalidation.ts';
-import { type ResolvedOptions, resolveOptions } from './options.ts';
-import { type CacheStatus, replyFromEntry, statusOnly } from './replay.ts';
+import { FN, type ResolvedOptions, resolveOptions } from './options.ts';
+import { replyFromEntry } from './replay.ts';
 import { Spaces } from './space.ts';
 import { Counters } from './stats.ts';
 import type { StorePolicy } from './storability.ts';
 import { isThenable } from './storage.ts';
-import { readRecipe, VaryKeyer } from './vary-recipe.ts';
 import type {
   BypassReason,
   CacheRequest,
@@ -27,6 +29,7 @@ import type {
   ResponseCacheOptions,
   ResponseCacheStats,
 } from './types.ts';
+import { readRecipe, VaryKeyer } from './vary-recipe.ts';
 
 /**
  * Creates the framework-neutral response-cache engine that the Express and Koa `responseCache()`
@@ -43,6 +46,9 @@ export function createResponseCache(options?: ResponseCacheOptions): ResponseCac
 }
 
 type Serve = Extract<Decision, { kind: 'serve' }>;
+
+/** `Cache-Status` of a request answered by another request's fill (RFC 9211 §2.2 `collapsed`). */
+const COLLAPSED = forwardStatus('uri-miss', false, 'collapsed');
 
 class ResponseCache extends Invalidator implements ResponseCacheEngine, FillContext {
   readonly counters = new Counters();
@@ -100,16 +106,16 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
 
   handle(request: CacheRequest): Decision | Promise<Decision> {
     const method = request.method;
-    if (method !== 'GET' && method !== 'HEAD') return this.#pass('method');
+    if (method !== 'GET' && method !== 'HEAD') return this.#pass('method', request);
     const headers = request.headers;
     // RFC 9111 §3.5: a response to an authorised request may be for that user only.
     if (headers.authorization !== undefined && !this.options.allowAuthorization) {
-      return this.#pass('authorization');
+      return this.#pass('authorization', request);
     }
     // RFC 9110 §14.2: partial content is the handler's business; the cache stores whole bodies only.
-    if (headers.range !== undefined) return this.#pass('range');
+    if (headers.range !== undefined) return this.#pass('range', request);
     const base = this.#keys.keyOf(request);
-    if (base === undefined) return this.#pass(this.#keys.refusal);
+    if (base === undefined) return this.#pass(this.#keys.refusal, request);
     const codings = acceptedCodings(headers['accept-encoding']);
     const space = this.#spaces.of(request.scope);
     return this.#lookup({ request, space, root: base, base, codings, key: base });
@@ -147,8 +153,11 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       if (recipe !== undefined) return this.#lookup(this.#learned(at, recipe));
     }
     if (entry !== undefined) {
+      const problem = entryProblem(entry);
+      if (problem !== undefined) return this.#rejectEntry(at, problem);
       if (now < freshUntil(entry)) {
         this.counters.hits++;
+        if (tracing) trace('hit', at.request);
         return this.#serve(entry, at.request, now, 'HIT');
       }
       if (now < refreshUntil(entry)) return this.#serveStale(at, entry, now, true);
@@ -159,7 +168,35 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       const joined = this.#join(at, flight, now);
       if (joined !== undefined) return joined;
     }
-    return this.#miss(at, entry !== undefined && now < errorUntil(entry) ? entry : undefined, true);
+    const fwd: Forward = entry !== undefined ? 'stale' : at.key === at.root ? 'uri-miss' : 'miss';
+    const fallback = entry !== undefined && now < errorUntil(entry) ? entry : undefined;
+    return this.#miss(at, fallback, true, fwd);
+  }
+
+  /**
+   * An entry that must not be replayed (see `entryProblem`): reported through `onError`, deleted,
+   * and treated as a miss.
+   */
+  #rejectEntry(at: Lookup, problem: string): Decision | Promise<Decision> {
+    const error = new Error(
+      `${FN}: entry under ${JSON.stringify(at.key)} not replayed: ${problem}`,
+    );
+    this.counters.storeErrors++;
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // A throwing onError must not fail the request.
+    }
+    if (tracing) trace('bad entry', at.request, problem);
+    const deleted = at.space.storage.delete(at.key);
+    const flight = at.space.flights.get(at.key);
+    if (flight !== undefined) {
+      const joined = this.#join(at, flight, this.options.now());
+      if (joined !== undefined) return joined;
+    }
+    const miss = this.#miss(at, undefined, true, 'miss');
+    // The fill's write must land after the delete: a store may apply them out of order otherwise.
+    return isThenable(deleted) ? Promise.resolve(deleted).then(() => miss) : miss;
   }
 
   /** A fill for `at`: leading a flight others may join, or on its own (`lead` false). */
@@ -167,11 +204,17 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     at: Lookup,
     fallback: StoredEntry | undefined,
     lead: boolean,
+    fwd: Forward,
   ): Decision | Promise<Decision> {
     this.counters.misses++;
+    if (tracing) trace(`miss (${fwd})`, at.request);
     // A HEAD response has no body to store; filling from it would poison the GET entry.
     if (at.request.method === 'HEAD') {
-      return { kind: 'pass', reason: 'method', headers: this.#status('MISS') };
+      return {
+        kind: 'pass',
+        reason: 'method',
+        headers: statusHeaders(this.options.names, 'MISS', forwardStatus(fwd, false, 'method')),
+      };
     }
     const now = this.options.now();
     // Recently uncacheable: run in parallel rather than queue behind a leader whose response
@@ -181,11 +224,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       flight = new Flight(now, undefined, at.codings);
       at.space.flights.set(at.key, flight);
     }
-    const fill = new CacheFill(this, at, flight, fallback, false);
-    if (flight === undefined) return { kind: 'fill', fill };
-    // Other processes sharing the store may be filling this key too: one fill for all of them.
-    const joined = () => this.#join(at, flight, this.options.now());
-    return fillAcrossProcesses(at, flight, this.#coalesceMs, { kind: 'fill', fill }, joined);
+    return { kind: 'fill', fill: new CacheFill(this, at, flight, fallback, false, fwd) };
   }
 
   /** A request arriving while a fill or refresh for its key runs; `undefined` to carry on as if there were none. */
@@ -200,7 +239,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       if (!(now < freshUntil(made))) at.space.flights.delete(at.key);
       else if (flight.serves(at.codings)) {
         this.counters.coalesced++;
-        return this.#serve(made, at.request, now, 'HIT');
+        return this.#serve(made, at.request, now, 'HIT', COLLAPSED);
       } else if (at.key === at.base) return this.#variant(at);
       return undefined;
     }
@@ -219,13 +258,13 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       if (other !== undefined) return this.#lookup(other);
       if (entry !== undefined && flight.serves(at.codings)) {
         this.counters.coalesced++;
-        return this.#serve(entry, at.request, this.options.now(), 'HIT');
+        return this.#serve(entry, at.request, this.options.now(), 'HIT', COLLAPSED);
       }
       // The leader's entry is for other codings: this client's variant is where to look (and
       // the first such waiter leads its fill, the others wait for it).
       if (entry !== undefined && at.key === at.base) return this.#variant(at);
       // The leader's response could not be shared (or it took too long): fill independently.
-      return this.#miss(at, undefined, false);
+      return this.#miss(at, undefined, false, at.key === at.root ? 'uri-miss' : 'miss');
     });
   }
 
@@ -250,6 +289,7 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
 
   #serveStale(at: Lookup, entry: StoredEntry, now: number, refresh: boolean): Decision {
     this.counters.stale++;
+    if (tracing) trace('stale', at.request);
     const decision = this.#serve(entry, at.request, now, 'STALE');
     const current = at.space.flights.get(at.key);
     // RFC 5861 §3: one background refresh per key; a HEAD cannot refresh (it has no body).
@@ -258,21 +298,26 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     }
     const flight = new Flight(now, entry, at.codings);
     at.space.flights.set(at.key, flight);
-    return { ...decision, refresh: new CacheFill(this, at, flight, entry, true) };
+    return { ...decision, refresh: new CacheFill(this, at, flight, entry, true, 'stale') };
   }
 
-  #serve(entry: StoredEntry, request: CacheRequest, now: number, status: CacheStatus): Serve {
-    const reply = replyFromEntry(entry, request, now, status, this.options.statusHeader, true);
+  #serve(
+    entry: StoredEntry,
+    request: CacheRequest,
+    now: number,
+    status: CacheStatus,
+    standard?: string,
+  ): Serve {
+    const names = this.options.names;
+    const reply = replyFromEntry(entry, request, now, status, standard, names, true);
     if (reply.status === 304) this.counters.notModified++;
     return { kind: 'serve', reply };
   }
 
-  #status(status: CacheStatus) {
-    return statusOnly(this.options.statusHeader, status);
-  }
-
-  #pass(reason: BypassReason): Decision {
+  #pass(reason: BypassReason, request: CacheRequest): Decision {
     this.counters.bypassed(reason);
-    return { kind: 'pass', reason, headers: this.#status('BYPASS') };
+    reportBypass(this.options, reason, request, 'bypass');
+    const status = forwardStatus('bypass', false, reason);
+    return { kind: 'pass', reason, headers: statusHeaders(this.options.names, 'BYPASS', status) };
   }
 }

@@ -1,10 +1,11 @@
-import { etagFromBody } from '../etag.ts';
+import { etagForCoding, etagFromBody } from '../etag.ts';
 import { mergeVary } from '../vary.ts';
+import type { StatusNames } from './cache-status.ts';
 import { compactBody, compactHeaders, compactValue, httpDate } from './compact.ts';
 import type { CapturedResponse, OutgoingHeaders } from './types.ts';
 
 /** The entry format's tag; an entry with any other tag (a foreign or older value) reads as a miss. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** A window without end. Durations are kept as seconds (small integers cost V8 no heap box, epoch-ms doubles do). */
 const NEVER = -1;
 
@@ -28,8 +29,10 @@ export interface StoredEntry {
   readonly w: number;
   /** Seconds servable stale in place of an error after it stops being fresh; {@link NEVER} for ever. */
   readonly e: number;
-  /** The name of the cache-status slot in `h` (`''` for none), so a cache with another name can drop it. */
+  /** The name of the short status slot in `h` (`''` for none), so a cache with another name can drop it. */
   readonly s: string;
+  /** The name of the `Cache-Status` slot in `h` (`''` for none), likewise. */
+  readonly r: string;
 }
 
 /** What {@link createEntry} needs besides the response. */
@@ -39,8 +42,8 @@ export interface EntryTimes {
   readonly ttl: number;
   readonly staleWhileRevalidate: number;
   readonly staleIfError: number;
-  /** The cache-status header's name, given a slot in the stored headers. */
-  readonly statusHeader: string | undefined;
+  /** The status headers' names, each given a slot in the stored headers. */
+  readonly names: StatusNames;
 }
 
 /**
@@ -57,6 +60,10 @@ export function createEntry(
 ): StoredEntry {
   const body = compactBody(response.body);
   if (typeof headers.etag !== 'string') headers.etag = etagFromBody(body);
+  // RFC 9110 §8.8.3: a gzip body is another representation than the identity one, whose ETag the
+  // app (Express's res.send) computed before compression inside the cache encoded it.
+  const coding = headers['content-encoding'];
+  if (typeof coding === 'string') headers.etag = etagForCoding(headers.etag, coding);
   if (typeof headers.date !== 'string') headers.date = httpDate(times.now);
   if (typeof headers['last-modified'] !== 'string') headers['last-modified'] = httpDate(times.now);
   if (vary.length > 0) headers.vary = mergeVary(headers.vary, ...vary);
@@ -67,7 +74,9 @@ export function createEntry(
   // Slots each reply overwrites (Age, the cache status), so a hit copies the object without
   // changing its shape; a reply that must not carry them (a miss) leaves them out.
   headers.age = '0';
-  if (times.statusHeader !== undefined) headers[times.statusHeader] = 'HIT';
+  const { short, standard } = times.names;
+  if (short !== undefined) headers[short] = 'HIT';
+  if (standard !== undefined) headers[standard] = '';
   return {
     v: FORMAT,
     h: compactHeaders(headers),
@@ -76,7 +85,8 @@ export function createEntry(
     f: seconds(times.ttl),
     w: seconds(times.staleWhileRevalidate),
     e: seconds(times.staleIfError),
-    s: times.statusHeader ?? '',
+    s: short ?? '',
+    r: standard ?? '',
   };
 }
 
@@ -118,7 +128,8 @@ export function readEntry(value: unknown): StoredEntry | undefined {
     typeof e.f !== 'number' ||
     typeof e.w !== 'number' ||
     typeof e.e !== 'number' ||
-    typeof e.s !== 'string'
+    typeof e.s !== 'string' ||
+    typeof e.r !== 'string'
   ) {
     return undefined;
   }

@@ -1,17 +1,28 @@
 import { codingVariant } from './cache-key.ts';
+import { type Forward, forwardStatus, statusHeaders } from './cache-status.ts';
 import type { Flight } from './coalesce.ts';
 import { flatString } from './compact.ts';
+import { reportBypass, trace, tracing } from './debug.ts';
 import { codingBit } from './encoding.ts';
 import { CODING_MARKER, createEntry, errorUntil, type StoredEntry, storeTtl } from './entry.ts';
 import type { FillContext, Lookup } from './fill-context.ts';
-import type { Placement } from './vary-recipe.ts';
 import { FillControl } from './fill-control.ts';
 import { FN } from './options.ts';
-import { replyFromEntry, statusOnly } from './replay.ts';
+import { PendingStore, settled } from './pending-reply.ts';
+import { replyFromEntry } from './replay.ts';
 import { checkStorable } from './storability.ts';
 import { isThenable } from './storage.ts';
 import { outgoingHeaders, restoreOmitted } from './stored-headers.ts';
-import type { BypassReason, CapturedResponse, Fill, OutgoingHeaders, Reply } from './types.ts';
+import type {
+  BypassReason,
+  CapturedResponse,
+  Fill,
+  HeaderRecord,
+  OutgoingHeaders,
+  PendingReply,
+  Reply,
+} from './types.ts';
+import type { Placement } from './vary-recipe.ts';
 
 /**
  * A miss (or a stale-while-revalidate refresh) being filled by the adapter. Settles exactly once:
@@ -35,6 +46,8 @@ export class CacheFill implements Fill {
     private readonly fallback: StoredEntry | undefined,
     /** A background refresh: its reply reaches no client. */
     private readonly refresh: boolean,
+    /** Why the request went forward (RFC 9211 `fwd`). */
+    private readonly fwd: Forward,
   ) {
     this.maxBodySize = ctx.options.maxBodySize;
     this.#epoch = at.space.fence.epoch;
@@ -42,7 +55,17 @@ export class CacheFill implements Fill {
 
   complete(response: CapturedResponse): Promise<Reply> {
     try {
-      return Promise.resolve(this.#complete(response));
+      const pending = this.#respond(response);
+      pending.commit(pending.reply.status, response.headers);
+      return Promise.resolve(pending.reply);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  respond(response: CapturedResponse): Promise<PendingReply> {
+    try {
+      return Promise.resolve(this.#respond(response));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -56,25 +79,30 @@ export class CacheFill implements Fill {
   }
 
   abandon(reason: BypassReason): OutgoingHeaders {
-    const statusHeader = this.ctx.options.statusHeader;
-    if (this.#done) return statusOnly(statusHeader, 'BYPASS');
+    const names = this.ctx.options.names;
+    if (this.#done) return statusHeaders(names, 'BYPASS', forwardStatus(this.fwd, false, reason));
     this.#done = true;
-    this.ctx.counters.bypassed(reason);
-    if (reason === 'too-large')
-      this.at.space.missMemory.remember(this.at.key, this.ctx.options.now());
-    this.#release(undefined);
-    return statusOnly(statusHeader, 'BYPASS');
+    this.#refused(reason, this.ctx.options.now(), reason === 'too-large');
+    return statusHeaders(names, 'BYPASS', forwardStatus(this.fwd, false, reason));
   }
 
-  #complete(response: CapturedResponse): Reply {
-    const { options: o, counters } = this.ctx;
-    if (this.#done) return passThrough(response, o.statusHeader);
+  /** Counts and reports a response not stored; waiters fill for themselves. */
+  #refused(reason: BypassReason, now: number, remember: boolean): void {
+    this.ctx.counters.bypassed(reason);
+    if (remember) this.at.space.missMemory.remember(this.at.key, now);
+    this.#release(undefined);
+    reportBypass(this.ctx.options, reason, this.at.request, 'not stored');
+  }
+
+  #respond(response: CapturedResponse): PendingReply {
+    const o = this.ctx.options;
+    if (this.#done) return settled(this.#passThrough(response, 'superseded'));
     this.#done = true;
     const now = o.now();
     // RFC 5861 §4: a 5xx within the stale-if-error window is replaced by the stale entry.
     if (response.status >= 500) {
       this.#release(undefined);
-      return this.#staleInstead() ?? passThrough(response, o.statusHeader);
+      return settled(this.#staleInstead() ?? this.#passThrough(response, 'status'));
     }
     const at = this.at;
     const verdict =
@@ -82,19 +110,15 @@ export class CacheFill implements Fill {
         ? ({ ok: false, reason: 'skipped' } as const)
         : checkStorable(response, at.codings, this.ctx.policy);
     if (!verdict.ok) {
-      counters.bypassed(verdict.reason);
-      at.space.missMemory.remember(at.key, now);
-      this.#release(undefined);
-      return passThrough(response, o.statusHeader);
+      this.#refused(verdict.reason, now, true);
+      return settled(this.#passThrough(response, verdict.reason));
     }
     // A response that varies on request fields outside the key is stored as the variant their
     // values select, the recipe kept at the request's key (bounded per key).
     const placed = this.ctx.variants.place(at.root, verdict.learned, at.request.headers);
     if (placed === undefined) {
-      counters.bypassed('too-many-variants');
-      at.space.missMemory.remember(at.key, now);
-      this.#release(undefined);
-      return passThrough(response, o.statusHeader);
+      this.#refused('too-many-variants', now, true);
+      return settled(this.#passThrough(response, 'too-many-variants'));
     }
     this.#placed = placed;
     let tags: readonly string[];
@@ -112,25 +136,76 @@ export class CacheFill implements Fill {
       ttl: this.control.seconds ?? o.ttl,
       staleWhileRevalidate: verdict.staleAllowed ? o.staleWhileRevalidate : 0,
       staleIfError: verdict.staleAllowed ? o.staleIfError : 0,
-      statusHeader: o.statusHeader,
+      names: o.names,
     });
     at.space.missMemory.forget(at.key);
     if (this.#epoch !== at.space.fence.epoch) {
       // An invalidation (by any cache on this store) ran while the handler did: its response may
       // predate it, so it is sent but not stored (nor shared with waiters).
       this.#release(undefined);
-      const sent = replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false);
-      return restoreOmitted(sent, response, verdict.omit);
+      const status = forwardStatus(this.fwd, false, 'invalidated');
+      const sent = replyFromEntry(entry, at.request, now, 'MISS', status, o.names, false);
+      return settled(restoreOmitted(sent, response, verdict.omit));
     }
-    counters.stored++;
-    this.#release(entry, verdict.byCoding, this.#store(entry, verdict.byCoding, tags, now));
+    const status = forwardStatus(this.fwd, true);
     const reply = restoreOmitted(
-      replyFromEntry(entry, at.request, now, 'MISS', o.statusHeader, false),
+      replyFromEntry(entry, at.request, now, 'MISS', status, o.names, false),
       response,
       verdict.omit,
     );
-    if (reply.status === 304 && !this.refresh) counters.notModified++;
-    return reply;
+    if (reply.status === 304 && !this.refresh) this.ctx.counters.notModified++;
+    return new PendingStore(this, response, reply, (late) => {
+      if (late !== undefined) {
+        this.#refused(late, o.now(), true);
+        return;
+      }
+      if (this.#epoch !== at.space.fence.epoch) {
+        this.#release(undefined);
+        return;
+      }
+      this.ctx.counters.stored++;
+      if (tracing) trace('stored', at.request);
+      this.#release(entry, verdict.byCoding, this.#store(entry, verdict.byCoding, tags, now));
+    });
+  }
+
+  /** Why the headers actually written (after hooks and outer middleware) forbid storing, if they do. */
+  lateReason(
+    captured: CapturedResponse,
+    reply: Reply,
+    status: number,
+    written: HeaderRecord,
+  ): BypassReason | undefined {
+    if (status !== reply.status) return 'status';
+    // A session middleware before the cache sets its cookie when the head is written
+    // (express-session) or after the cache returned (koa-session): the page is that user's.
+    const cookie = written['set-cookie'];
+    if (cookie !== undefined && !(Array.isArray(cookie) && cookie.length === 0))
+      return 'set-cookie';
+    const cc = written['cache-control'];
+    if (cc !== undefined && String(cc) !== String(captured.headers['cache-control'] ?? '')) {
+      const late = { ...captured, headers: { ...captured.headers, 'cache-control': cc } };
+      const verdict = checkStorable(late, this.at.codings, this.ctx.policy);
+      if (!verdict.ok) return verdict.reason;
+    }
+    return undefined;
+  }
+
+  /** The status headers of a response refused for `reason` after its reply was made. */
+  refusedHeaders(reason: BypassReason): OutgoingHeaders {
+    return statusHeaders(this.ctx.options.names, 'BYPASS', forwardStatus(this.fwd, false, reason));
+  }
+
+  #passThrough(response: CapturedResponse, reason: BypassReason): Reply {
+    const names = this.ctx.options.names;
+    const headers = outgoingHeaders(response, [], names.short);
+    // RFC 9110 §8.6: no Content-Length on 204, and a 304's would describe the unsent 200.
+    if (response.status === 204 || response.status === 304 || response.status < 200) {
+      delete headers['content-length'];
+    }
+    if (names.standard !== undefined) delete headers[names.standard];
+    Object.assign(headers, statusHeaders(names, 'BYPASS', forwardStatus(this.fwd, false, reason)));
+    return { status: response.status, headers, body: response.body };
   }
 
   /**
@@ -178,7 +253,8 @@ export class CacheFill implements Fill {
     if (stale === undefined || !(now < errorUntil(stale))) return undefined;
     if (!this.refresh) this.ctx.counters.stale++;
     const o = this.ctx.options;
-    const reply = replyFromEntry(stale, this.at.request, now, 'STALE', o.statusHeader, true);
+    const status = forwardStatus('stale', false, 'status');
+    const reply = replyFromEntry(stale, this.at.request, now, 'STALE', status, o.names, true);
     if (reply.status === 304 && !this.refresh) this.ctx.counters.notModified++;
     return reply;
   }
@@ -215,15 +291,4 @@ export class CacheFill implements Fill {
     };
     write.then(settled, settled);
   }
-}
-
-/** A response that was not stored, as the adapter sends it: its own headers, the cache status, the body. */
-function passThrough(response: CapturedResponse, statusHeader: string | undefined): Reply {
-  const headers = outgoingHeaders(response, [], statusHeader);
-  // RFC 9110 §8.6: no Content-Length on 204, and a 304's would describe the unsent 200.
-  if (response.status === 204 || response.status === 304 || response.status < 200) {
-    delete headers['content-length'];
-  }
-  if (statusHeader !== undefined) headers[statusHeader] = 'BYPASS';
-  return { status: response.status, headers, body: response.body };
 }

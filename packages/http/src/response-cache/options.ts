@@ -8,9 +8,10 @@ import {
   parseDuration,
   type Store,
 } from '@larder/core';
+import type { StatusNames } from './cache-status.ts';
 import { type CookiePolicy, cookiePolicy } from './cookies.ts';
 import { type HostPolicy, hostPolicy } from './host.ts';
-import type { CacheRequest, ResponseCacheOptions } from './types.ts';
+import type { BypassReason, CacheRequest, ResponseCacheOptions } from './types.ts';
 
 /** The function name every option error carries (the adapters expose the same options). */
 export const FN = 'responseCache';
@@ -42,6 +43,9 @@ export interface ResolvedOptions {
   readonly storeTimeout: number;
   /** Lower-case header name, or `undefined` when switched off. */
   readonly statusHeader: string | undefined;
+  /** Both status headers' names (`statusHeader` and `cacheStatusHeader`). */
+  readonly names: StatusNames;
+  readonly onBypass: ((reason: BypassReason, request: CacheRequest) => void) | undefined;
   readonly allowAuthorization: boolean;
   readonly allowPrivate: boolean;
   readonly prefix: string;
@@ -72,6 +76,8 @@ const KNOWN = optionNames<ResponseCacheOptions>({
   coalesceTimeout: true,
   storeTimeout: true,
   statusHeader: true,
+  cacheStatusHeader: true,
+  onBypass: true,
   allowAuthorization: true,
   allowPrivate: true,
   prefix: true,
@@ -88,10 +94,11 @@ export function resolveOptions(options?: ResponseCacheOptions): ResolvedOptions 
   const o = checkOptions(options, KNOWN, FN);
   const languages = optionalList(o.languages, 'languages', (v) => v.length > 0);
   const ttl = positive(o.ttl ?? 60, 'ttl');
-  const statusHeader = o.statusHeader ?? 'X-Cache';
-  if (statusHeader !== false && (typeof statusHeader !== 'string' || !TOKEN.test(statusHeader))) {
+  const statusHeader = headerName(o.statusHeader, 'statusHeader', 'X-Cache');
+  const cacheStatusHeader = headerName(o.cacheStatusHeader, 'cacheStatusHeader', 'Cache-Status');
+  if (statusHeader !== undefined && statusHeader === cacheStatusHeader) {
     throw new TypeError(
-      `${FN}: option "statusHeader" must be a header name or false, got ${describe(statusHeader)}`,
+      `${FN}: options "statusHeader" and "cacheStatusHeader" must differ, both are ${describe(statusHeader)}`,
     );
   }
   const headers = optionalList(o.headers, 'headers', (v) => TOKEN.test(v)) ?? [];
@@ -113,7 +120,9 @@ export function resolveOptions(options?: ResponseCacheOptions): ResolvedOptions 
     staleIfError: parseDuration(o.staleIfError ?? 0, FN, 'staleIfError'),
     coalesceTimeout: parseDuration(o.coalesceTimeout ?? 10, FN, 'coalesceTimeout'),
     storeTimeout: positive(o.storeTimeout ?? 1, 'storeTimeout'),
-    statusHeader: statusHeader === false ? undefined : statusHeader.toLowerCase(),
+    statusHeader,
+    names: { short: statusHeader, standard: cacheStatusHeader },
+    onBypass: fnOption(o.onBypass, 'onBypass'),
     allowAuthorization: bool(o.allowAuthorization, 'allowAuthorization', false),
     allowPrivate: bool(o.allowPrivate, 'allowPrivate', false),
     prefix: prefixOption(o.prefix),
@@ -160,6 +169,18 @@ function sizeOption(size: unknown): number {
     );
   }
   return size;
+}
+
+/** A status header's name, lower-case, or `undefined` for `false` (switched off). */
+function headerName(value: unknown, option: string, fallback: string): string | undefined {
+  const name = value ?? fallback;
+  if (name === false) return undefined;
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    throw new TypeError(
+      `${FN}: option "${option}" must be a header name or false, got ${describe(name)}`,
+    );
+  }
+  return name.toLowerCase();
 }
 
 function countOption(value: unknown, option: string, fallback: number): number {

@@ -1,9 +1,9 @@
 import { isNotModified, notModifiedHeaders } from '../conditional.ts';
-import type { StoredEntry } from './entry.ts';
+import { etagForCoding } from '../etag.ts';
+import { type CacheStatus, hitStatus, type StatusNames } from './cache-status.ts';
+import { acceptedCodings } from './encoding.ts';
+import { freshUntil, type StoredEntry } from './entry.ts';
 import type { CacheRequest, OutgoingHeaders, Reply } from './types.ts';
-
-/** The values of the cache-status header. */
-export type CacheStatus = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
 /** True when a request carries a validator the stored entry could satisfy. */
 function isConditional(request: CacheRequest): boolean {
@@ -13,72 +13,113 @@ function isConditional(request: CacheRequest): boolean {
 
 /**
  * The reply for a request served from an entry: status, the precomputed headers plus `Age`
- * (RFC 9111 §5.1, from the store time) and the cache-status header, and the body unless the request
+ * (RFC 9111 §5.1, from the store time) and the status headers, and the body unless the request
  * is a HEAD. A conditional request whose validators match gets a 304 carrying the headers
  * RFC 9110 §15.4.5 asks for and no body.
  *
+ * @param standard - the `Cache-Status` value; `undefined` for a hit, whose value says its ttl
  * @param age - include `Age` (replies served from storage); a fresh miss goes without
  */
 export function replyFromEntry(
   entry: StoredEntry,
   request: CacheRequest,
   now: number,
-  status: CacheStatus,
-  statusHeader: string | undefined,
+  short: CacheStatus,
+  standard: string | undefined,
+  names: StatusNames,
   age: boolean,
 ): Reply {
   const stored = entry.h;
-  if (isConditional(request) && matches(entry, request)) {
-    return {
-      status: 304,
-      headers: decorate(notModifiedHeaders(stored), entry, now, status, statusHeader, age),
-      body: undefined,
-    };
+  const mark: Mark = { short, standard, names };
+  const matched = isConditional(request) ? matchedTag(entry, request) : undefined;
+  if (matched !== undefined) {
+    const headers = notModifiedHeaders(stored);
+    // RFC 9110 §15.4.5: the 304 carries the ETag of the representation the client holds.
+    if (matched !== true) headers.etag = matched;
+    return { status: 304, headers: decorate(headers, entry, now, mark, age), body: undefined };
   }
   // The stored headers already hold `age` and status-header slots (see createEntry): a copy
   // that only overwrites them keeps V8's fast object shape, where adding fields per hit would not.
-  const slot = entry.s;
   const headers =
-    age && slot === (statusHeader ?? '')
+    age && entry.s === (names.short ?? '') && entry.r === (names.standard ?? '')
       ? { ...stored }
-      : without(stored, age ? slot : 'age', age ? '' : slot);
-  decorate(headers, entry, now, status, statusHeader, age);
+      : without(stored, age ? '' : 'age', entry.s, entry.r, names);
+  decorate(headers, entry, now, mark, age);
   return { status: 200, headers, body: request.method === 'HEAD' ? undefined : entry.b };
 }
 
-/** A copy of the stored headers without the named slots (a miss has no Age; another cache's status slot). */
-function without(stored: OutgoingHeaders, a: string, b: string): OutgoingHeaders {
+interface Mark {
+  readonly short: CacheStatus;
+  readonly standard: string | undefined;
+  readonly names: StatusNames;
+}
+
+/**
+ * A copy of the stored headers without `drop` (a miss has no Age) and without the entry's status
+ * slots `s` and `r` when this cache names its status headers otherwise (another cache's entry).
+ */
+function without(
+  stored: OutgoingHeaders,
+  drop: string,
+  s: string,
+  r: string,
+  names: StatusNames,
+): OutgoingHeaders {
   const out: OutgoingHeaders = {};
   for (const name in stored) {
-    if (name !== a && name !== b) out[name] = stored[name] as string | string[];
+    if (name === drop) continue;
+    if (name === s && s !== names.short) continue;
+    if (name === r && r !== names.standard) continue;
+    out[name] = stored[name] as string | string[];
   }
   return out;
 }
 
-/** True when the request's conditional headers match the entry's validators (RFC 9110 §13.2.2). */
-export function matches(entry: StoredEntry, request: CacheRequest): boolean {
+/** Content codings whose strong ETags the cache derives (see `etagForCoding`), with their bits. */
+const CODED: readonly (readonly [string, number])[] = [
+  ['gzip', 1],
+  ['br', 2],
+  ['deflate', 4],
+  ['zstd', 8],
+];
+
+/**
+ * How the request's conditional headers match the entry's validators (RFC 9110 §13.2.2): `true`
+ * for the stored ones, the ETag of a content coding of the stored body that compression outside
+ * the cache gave the client (`"abc-gzip"`, for a coding the request accepts), or `undefined`.
+ */
+function matchedTag(entry: StoredEntry, request: CacheRequest): string | true | undefined {
   const etag = entry.h.etag;
   const lastModified = entry.h['last-modified'];
-  return isNotModified(request, {
-    etag: typeof etag === 'string' ? etag : undefined,
+  const tag = typeof etag === 'string' ? etag : undefined;
+  const validators = {
+    etag: tag,
     lastModified: typeof lastModified === 'string' ? lastModified : undefined,
-  });
+  };
+  if (isNotModified(request, validators)) return true;
+  if (tag === undefined || tag.startsWith('W/') || request.headers['if-none-match'] === undefined) {
+    return undefined;
+  }
+  const codings = acceptedCodings(request.headers['accept-encoding']);
+  for (const [name, bit] of CODED) {
+    if ((codings & bit) === 0) continue;
+    const coded = etagForCoding(tag, name);
+    if (coded !== tag && isNotModified(request, { etag: coded })) return coded;
+  }
+  return undefined;
 }
 
 function decorate(
   headers: OutgoingHeaders,
   entry: StoredEntry,
   now: number,
-  status: CacheStatus,
-  statusHeader: string | undefined,
+  mark: Mark,
   age: boolean,
 ): OutgoingHeaders {
   if (age) headers.age = String(Math.max(0, Math.floor((now - entry.t) / 1000)));
-  if (statusHeader !== undefined) headers[statusHeader] = status;
+  const { short, standard } = mark.names;
+  if (short !== undefined) headers[short] = mark.short;
+  if (standard !== undefined)
+    headers[standard] = mark.standard ?? hitStatus(freshUntil(entry), now);
   return headers;
-}
-
-/** Headers carrying only the cache status (for passes and abandoned fills). */
-export function statusOnly(statusHeader: string | undefined, status: CacheStatus): OutgoingHeaders {
-  return statusHeader === undefined ? {} : { [statusHeader]: status };
 }

@@ -1,4 +1,10 @@
-import { type Cache, createCache, createMemoryStore, type Store } from '@larder/core';
+import {
+  type Cache,
+  createCache,
+  createMemoryStore,
+  genuineMemoryGet,
+  type Store,
+} from '@larder/core';
 import type { ResolvedOptions } from './options.ts';
 import type { EntryStorage } from './storage.ts';
 
@@ -51,17 +57,19 @@ export function openStorage(
     onError: report,
     now: options.now,
   });
-  // The memory store answers synchronously and never throws: read it directly so a hit needs no
-  // promise. The facade stores an untagged value as itself; a tagged one is an envelope (an
-  // array) whose tag stamps the facade must check, so those go through it.
-  const direct = store.name === 'memory' && store.capabilities?.serializes === false;
+  // The genuine memory store answers synchronously and never throws: read it directly so a hit
+  // needs no promise. Anything else, a decorated or copied memory store included, goes through the
+  // facade's timeout and error guard. The facade stores an untagged value as itself; a tagged one
+  // is an envelope (an array) whose tag stamps the facade must check, so those go through it.
+  const direct = genuineMemoryGet(store);
   return {
-    get: direct
-      ? (key) => {
-          const raw = store.get(key);
-          return Array.isArray(raw) ? cache.get(key) : raw;
-        }
-      : (key) => cache.get(key),
+    get:
+      direct !== undefined
+        ? (key) => {
+            const raw = direct(key);
+            return Array.isArray(raw) ? cache.get(key) : raw;
+          }
+        : (key) => cache.get(key),
     set: (key, value, ttl, tags) =>
       cache.set(key, value, tags.length > 0 ? { ttl, tags } : { ttl }),
     delete: (key) => cache.delete(key).then(() => undefined),

@@ -124,6 +124,13 @@ export interface Fill {
    */
   complete(response: CapturedResponse): Promise<Reply>;
   /**
+   * As `complete`, but the store decision waits for {@link PendingReply.commit}: the adapter writes
+   * the reply, then commits with the status and headers actually written, after every hook and
+   * outer middleware (a session cookie added late keeps the response out of the cache, and the
+   * requests waiting on this fill are released only then).
+   */
+  respond(response: CapturedResponse): Promise<PendingReply>;
+  /**
    * The handler threw. Resolves a stale reply to send instead (stale-if-error), or `undefined`
    * when the adapter should let the error through.
    */
@@ -133,6 +140,19 @@ export interface Fill {
    * `responseCache`). Waiters run the handler themselves. Returns headers to add if still possible.
    */
   abandon(reason: BypassReason): OutgoingHeaders;
+}
+
+/** A reply made by {@link Fill.respond}, whose store decision waits for the headers written. */
+export interface PendingReply {
+  readonly reply: Reply;
+  /**
+   * The status headers to set instead, when the headers as they stand (`written`, with `status`)
+   * already forbid storing; `undefined` when they do not. Decides nothing: for a hook that can
+   * still change the head (before it is written).
+   */
+  review(status: number, written: HeaderRecord): OutgoingHeaders | undefined;
+  /** Stores the entry unless the status and headers actually written forbid it; releases the waiters. Once. */
+  commit(status: number, written: HeaderRecord): void;
 }
 
 /** The engine's answer to a request. */
@@ -215,8 +235,18 @@ export interface ResponseCacheOptions {
   coalesceTimeout?: Duration;
   /** How long one store operation may take before the request carries on uncached. @default 1 (second) */
   storeTimeout?: Duration;
-  /** Name of the cache-status header, or `false` to send none. @default 'X-Cache' */
+  /** Name of the short status header (`HIT`, `MISS`, `STALE`, `BYPASS`), or `false` to send none. @default 'X-Cache' */
   statusHeader?: string | false;
+  /**
+   * Name of the RFC 9211 status header (`Larder; hit; ttl=42`, `Larder; fwd=miss; stored`,
+   * `Larder; fwd=bypass; detail=cookie`), or `false` to send none. @default 'Cache-Status'
+   */
+  cacheStatusHeader?: string | false;
+  /**
+   * Told each time a request is not served from the cache or its response is not stored, with the
+   * reason (the same as `Cache-Status`'s `detail`); a throwing hook is ignored.
+   */
+  onBypass?: (reason: BypassReason, request: CacheRequest) => void;
   /** Serve and store requests that carry `Authorization` (only for responses that are the same for everyone). @default false */
   allowAuthorization?: boolean;
   /** Store responses marked `Cache-Control: private` (server-side only; the header is replayed as is). @default false */

@@ -163,7 +163,9 @@ export class CacheView implements Cache {
     let spec: WriteSpec;
     try {
       if (typeof fn !== 'function') {
-        throw new TypeError(`cache.wrap: the second argument must be a function, got ${typeof fn}`);
+        throw new TypeError(
+          `cache.wrap: the second argument must be a function, got ${describeValue(fn)}`,
+        );
       }
       spec = resolveWrite(this.defaults, ttl, 'cache.wrap', WRAP_OPTIONS);
     } catch (error) {

@@ -56,7 +56,9 @@ export function memoizeOn<A extends unknown[], R>(
   given?: MemoizeOptions<A>,
 ): Memoized<A, Awaited<R>> {
   if (typeof fn !== 'function') {
-    throw new TypeError(`${METHOD}: the first argument must be a function, got ${typeof fn}`);
+    throw new TypeError(
+      `${METHOD}: the first argument must be a function, got ${describeValue(fn)}`,
+    );
   }
   const options = checkOptions(given, MEMOIZE_OPTIONS, METHOD);
   const derived = options.name === undefined;
@@ -69,7 +71,7 @@ export function memoizeOn<A extends unknown[], R>(
   const keyOption = options.key;
   if (keyOption !== undefined && typeof keyOption !== 'function') {
     throw new TypeError(
-      `${METHOD}(${name}): option "key" must be a function, got ${typeof keyOption}`,
+      `${METHOD}(${name}): option "key" must be a function, got ${describeValue(keyOption)}`,
     );
   }
   const target = options.region === undefined ? view : view.regionView(options.region, METHOD);

@@ -3,6 +3,7 @@
  * accept. Written by hand because `Date.parse` accepts far more (local time zones, ISO 8601),
  * which RFC 9110 §13.1.3 and RFC 9111 §4.2 require treating as invalid.
  */
+import { describeValue } from '@larder/core';
 import { trimOws } from './header-syntax.ts';
 import type { HeaderValue } from './response-cache/types.ts';
 
@@ -31,7 +32,7 @@ export function formatHttpDate(date: Date | number): string {
   const time = typeof date === 'number' ? date : date instanceof Date ? date.getTime() : Number.NaN;
   const year = new Date(time).getUTCFullYear();
   if (!Number.isFinite(time) || year < 0 || year > 9999) {
-    throw new RangeError(`formatHttpDate: expected a valid date, got ${String(date)}`);
+    throw new RangeError(`formatHttpDate: expected a valid date, got ${describeValue(date)}`);
   }
   return new Date(time).toUTCString();
 }

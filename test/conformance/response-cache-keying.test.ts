@@ -67,18 +67,19 @@ describeMatrix('responseCache keying', (fw) => {
     assert.equal(calls(), 2);
   });
 
-  it('keys on the host only when host keying is on', async () => {
-    const off = countedRoute({ path: '/off', cache: {} }, echo('host'));
-    const on = countedRoute({ path: '/on', cache: { host: true } }, echo('host'));
+  it('keys on the host by default, port kept, and not with host: false', async () => {
+    const on = countedRoute({ path: '/on', cache: {} }, echo('host'));
+    const off = countedRoute({ path: '/off', cache: { host: false } }, echo('host'));
     const app = await fw.build({ routes: [off.spec, on.spec] });
-    await app.http().get('/off').set('Host', 'a.test').expect(200);
-    await app.http().get('/off').set('Host', 'b.test').expect(200);
-    assert.equal(off.calls(), 1);
     const a = await app.http().get('/on').set('Host', 'a.test').expect(200);
     const b = await app.http().get('/on').set('Host', 'b.test').expect(200);
-    assert.notEqual(a.text, b.text);
-    await app.http().get('/on').set('Host', 'a.test').expect(a.text);
-    assert.equal(on.calls(), 2);
+    const port = await app.http().get('/on').set('Host', 'a.test:8080').expect(200);
+    assert.deepEqual([a.text, b.text, port.text], ['a.test 1', 'b.test 2', 'a.test:8080 3']);
+    await app.http().get('/on').set('Host', 'A.TEST').expect(a.text);
+    assert.equal(on.calls(), 3);
+    await app.http().get('/off').set('Host', 'a.test').expect(200);
+    await app.http().get('/off').set('Host', 'b.test').expect('a.test 1');
+    assert.equal(off.calls(), 1);
   });
 
   it('keys on chosen request headers and names them in Vary', async () => {

@@ -16,6 +16,14 @@ export const express5: Framework = {
     app.set('view engine', 'tpl');
     app.set('views', fixtures);
     if (spec.trustProxy) app.set('trust proxy', true);
+    const rewrite = spec.rewrite;
+    if (rewrite !== undefined) {
+      app.use((req, _res, next) => {
+        const url = rewrite(req.url, (name) => req.get(name));
+        if (url !== undefined) req.url = url;
+        next();
+      });
+    }
     if (spec.compression === 'outer') app.use(compression({ threshold: 0 }));
     const appOptions = withStore(spec.cache);
     const appCache = appOptions && larderExpress.responseCache(appOptions);
@@ -55,6 +63,7 @@ function expressExchange(req: express.Request, res: express.Response): Exchange 
     framework: 'express',
     method: req.method,
     header: (name) => req.get(name),
+    query: (name) => (req.query as Record<string, unknown>)[name],
     host: () => req.host,
     status: (code) => void res.status(code),
     set: (name, value) => void res.set(name, value),

@@ -15,6 +15,8 @@ export interface Exchange {
   readonly framework: 'express' | 'koa';
   readonly method: string;
   header(name: string): string | undefined;
+  /** What the framework's query parser hands the handler for `name` (Express `req.query`, Koa `ctx.query`). */
+  query(name: string): unknown;
   /** The framework's trusted host (Express `req.host`, Koa `ctx.host`). */
   host(): string;
   status(code: number): void;
@@ -57,6 +59,14 @@ export interface AppSpec {
   readonly trustProxy?: boolean;
   /** Where compression middleware sits relative to the app-wide `responseCache`. */
   readonly compression?: 'outer' | 'inner';
+  /**
+   * A middleware before every `responseCache` that rewrites the URL (Express `req.url`, Koa
+   * `ctx.url`) to what this returns for the current URL and request headers, when it returns one.
+   */
+  readonly rewrite?: (
+    url: string,
+    header: (name: string) => string | undefined,
+  ) => string | undefined;
   /** Store given to every instance; `'default'` leaves it out (the shared default store). @default one fresh memory store per app */
   readonly store?: Store | 'default';
 }

@@ -17,6 +17,14 @@ export const koa3: Framework = {
     const app = new Koa();
     app.silent = true;
     app.proxy = spec.trustProxy === true;
+    const rewrite = spec.rewrite;
+    if (rewrite !== undefined) {
+      app.use((ctx, next) => {
+        const url = rewrite(ctx.url, (name) => ctx.get(name) || undefined);
+        if (url !== undefined) ctx.url = url;
+        return next();
+      });
+    }
     if (spec.compression === 'outer') app.use(koaCompress({ threshold: 0 }));
     const appOptions = withStore(spec.cache);
     const appCache = appOptions && larderKoa.responseCache(appOptions);
@@ -48,6 +56,7 @@ function koaExchange(
     framework: 'koa',
     method: ctx.method,
     header: (name) => ctx.get(name) || undefined,
+    query: (name) => ctx.query[name],
     host: () => ctx.host,
     status: (code) => {
       ctx.status = code;

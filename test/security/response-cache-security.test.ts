@@ -95,19 +95,20 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
     });
   }
 
-  it('never stores a response with Vary: * or a Vary naming a header outside the key', async () => {
+  it('never stores a response with Vary: *, and stores one with Vary: User-Agent per User-Agent only', async () => {
     const star = countedRoute({ path: '/star' }, (x, n) => {
       x.set('Vary', '*');
       x.send(`star ${n}`);
     });
     const undeclared = countedRoute({ path: '/ua' }, (x, n) => {
       x.set('Vary', 'User-Agent');
-      x.send(`ua ${n}`);
+      x.send(`${x.header('user-agent')} ${n}`);
     });
     const app = await fw.build({ cache: {}, routes: [star.spec, undeclared.spec] });
     for (let i = 0; i < 2; i++) {
       await app.http().get('/star');
-      await app.http().get('/ua');
+      await app.http().get('/ua').set('User-Agent', 'phone').expect('phone 1');
+      await app.http().get('/ua').set('User-Agent', 'desktop').expect('desktop 2');
     }
     assert.equal(star.calls(), 2);
     assert.equal(undeclared.calls(), 2);
@@ -131,8 +132,8 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
   });
 
   for (const trustProxy of [false, true]) {
-    it(`keeps a hostile X-Forwarded-Host away from other clients with host keying on (trust proxy ${trustProxy})`, async () => {
-      const spec = { trustProxy, route: { path: '/home', cache: { host: true } } };
+    it(`keeps a hostile X-Forwarded-Host away from other clients with the default host keying (trust proxy ${trustProxy})`, async () => {
+      const spec = { trustProxy, route: { path: '/home', cache: {} } };
       const { app, calls } = await countedApp(fw, spec, (x) =>
         x.send(`<a href="//${x.host()}/next">next</a>`),
       );
@@ -153,7 +154,7 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
 
   for (const trustProxy of [false, true]) {
     it(`never throws on a malformed Host or X-Forwarded-Host and keys neither with host keying off (trust proxy ${trustProxy})`, async () => {
-      const spec = { trustProxy, cache: {}, route: { path: '/any' } };
+      const spec = { trustProxy, cache: { host: false }, route: { path: '/any' } };
       const { app, calls } = await countedApp(fw, spec, (x, n) => x.send(`page ${n}`));
       for (const host of ['evil.test', 'a'.repeat(300), 'good.test:99999', '[::1', '..', 'x%00y']) {
         const viaHost = await app.http().get('/any').set('Host', host);
@@ -162,6 +163,41 @@ describeMatrix('responseCache never shares what is not shareable', (fw) => {
         assert.ok(viaProxy.status < 500, `X-Forwarded-Host ${host} answered ${viaProxy.status}`);
       }
       assert.equal(calls(), 1);
+    });
+  }
+
+  for (const trustProxy of [false, true]) {
+    it(`makes entries only for the allow-listed host, whatever Host or X-Forwarded-Host says (trust proxy ${trustProxy})`, async () => {
+      const store = createMemoryStore();
+      const spec = { store, trustProxy, cache: { hosts: ['good.test'] }, route: { path: '/any' } };
+      const { app, calls } = await countedApp(fw, spec, (x, n) => x.send(`page ${n}`));
+      const junk = [
+        'evil.test',
+        'a'.repeat(300),
+        'good.test.evil',
+        '[::1',
+        '..',
+        'x%00y',
+        'GOOD.test:',
+      ];
+      for (const host of junk) {
+        const viaHost = await app.http().get('/any').set('Host', host);
+        assert.ok(viaHost.status < 500, `Host ${host} answered ${viaHost.status}`);
+        assert.equal(viaHost.headers['x-cache'], 'BYPASS', host);
+      }
+      for (const [i, host] of junk.entries()) {
+        const viaProxy = await app
+          .http()
+          .get('/any')
+          .set('Host', 'good.test')
+          .set('X-Forwarded-Host', host);
+        assert.ok(viaProxy.status < 500, `X-Forwarded-Host ${host} answered ${viaProxy.status}`);
+        // Untrusted, the forwarded header is ignored: the good.test entry answers.
+        assert.equal(viaProxy.headers['x-cache'], trustProxy ? 'BYPASS' : i === 0 ? 'MISS' : 'HIT');
+      }
+      await app.http().get('/any').set('Host', 'good.test').expect(200);
+      assert.equal(store.size, 1);
+      assert.equal(calls(), trustProxy ? 15 : 8);
     });
   }
 

@@ -13,7 +13,10 @@ import type { HeaderValue } from './types.ts';
  */
 export type CookieOption =
   | boolean
-  | { readonly ignore?: readonly string[] | undefined; readonly key?: readonly string[] | undefined };
+  | {
+      readonly ignore?: readonly string[] | undefined;
+      readonly key?: readonly string[] | undefined;
+    };
 
 /** {@link CookieOption} after validation. */
 export interface CookiePolicy {
@@ -73,7 +76,8 @@ function names(value: unknown, field: string, fn: string, prefixes: boolean): st
     );
   }
   for (const name of value) {
-    const bare = prefixes && typeof name === 'string' && name.endsWith('*') ? name.slice(0, -1) : name;
+    const bare =
+      prefixes && typeof name === 'string' && name.endsWith('*') ? name.slice(0, -1) : name;
     // RFC 6265 §4.1.1: a cookie name is a token.
     if (typeof bare !== 'string' || !isToken(bare)) {
       throw new TypeError(
@@ -106,7 +110,9 @@ export function cookieComponent(
     const at = keyed.indexOf(name);
     if (at !== -1) {
       const value = eq === -1 ? '' : pair.slice(eq + 1).trim();
-      (values[at] ??= []).push(value);
+      const list = values[at];
+      if (list === undefined) values[at] = [value];
+      else list.push(value);
     } else if (!ignored(name, policy)) return undefined;
   }
   // No keyed cookie present keys as a request without cookies.

@@ -74,7 +74,12 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     this.#keys = new KeyBuilder(options);
     this.variants = new VaryKeyer(options.languages, options.maxVariants);
     this.#coalesceMs = options.coalesceTimeout * 1000;
-    this.vary = [...options.headers, ...(options.language ? ['accept-language'] : [])];
+    this.vary = [
+      ...options.headers,
+      ...(options.language ? ['accept-language'] : []),
+      // Keyed cookies select the page: say so to caches downstream (RFC 9110 §12.5.5).
+      ...(options.cookies.key.length > 0 ? ['cookie'] : []),
+    ];
     this.codedVary = [...this.vary, 'accept-encoding'];
     this.policy = {
       // Accept-Encoding is keyed (as the set of accepted codings) for responses that vary by

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createMemoryStore } from '@larder/core';
 import { KeyBuilder } from '../../src/response-cache/cache-key.ts';
 import { resolveOptions } from '../../src/response-cache/options.ts';
 import type { CacheRequest, ResponseCacheOptions } from '../../src/response-cache/types.ts';
-import { createMemoryStore } from '@larder/core';
 import { counted, engineWith, get, ok, run } from './helpers.ts';
 
 /** Runs each request in order through one engine and returns how many times the handler ran. */
@@ -97,7 +97,8 @@ describe('cache key: query', () => {
   test('keys every query alike when the parser hands the handler nothing (Express query parser off)', async () => {
     const { engine } = engineWith();
     const h = counted();
-    for (const path of ['/a?x=1', '/a?x=2']) await run(engine, { ...get(path), parseQuery: () => ({}) }, h);
+    for (const path of ['/a?x=1', '/a?x=2'])
+      await run(engine, { ...get(path), parseQuery: () => ({}) }, h);
     assert.equal(h.calls, 1);
   });
   test('bypasses a request whose query the parser throws on, without throwing', async () => {
@@ -226,7 +227,12 @@ describe('cache key: host', () => {
     },
     'serves the hosts of the allow-list, a bare name on any port': {
       options: { hosts: ['example.com', 'localhost:3000'] },
-      requests: [at('Example.com'), at('example.com'), at('example.com:8443'), at('localhost:3000')],
+      requests: [
+        at('Example.com'),
+        at('example.com'),
+        at('example.com:8443'),
+        at('localhost:3000'),
+      ],
       calls: 3,
     },
   });

@@ -69,7 +69,11 @@ describe('responses the cache refuses to store', () => {
     ['Vary: *', ok('x', { vary: '*' }), 'vary-star'],
     ['Vary: Cookie', ok('x', { vary: 'Accept-Encoding, Cookie' }), 'vary-cookie'],
     ['Vary: Authorization', ok('x', { vary: 'authorization' }), 'vary-cookie'],
-    ['an unknown Content-Encoding', ok('x', { 'content-encoding': 'x-custom' }), 'content-encoding'],
+    [
+      'an unknown Content-Encoding',
+      ok('x', { 'content-encoding': 'x-custom' }),
+      'content-encoding',
+    ],
     ['a body over maxBodySize', ok('x'.repeat(11)), 'too-large'],
   ];
   for (const [name, response, reason] of cases) {
@@ -135,17 +139,37 @@ describe('responses the cache refuses to store', () => {
 describe('Cache-Control and Vary the cache cannot read: fail closed', () => {
   const refused: Array<[string, HeaderRecord, BypassReason]> = [
     ['no-store after a semicolon', { 'cache-control': 'public; no-store' }, 'no-store'],
-    ['no-store and private joined by a semicolon', { 'cache-control': 'no-store; private' }, 'no-store'],
+    [
+      'no-store and private joined by a semicolon',
+      { 'cache-control': 'no-store; private' },
+      'no-store',
+    ],
     ['private after a semicolon', { 'cache-control': 'max-age=60; private' }, 'private'],
     ['private separated by spaces', { 'cache-control': 'max-age=60 PRIVATE' }, 'private'],
-    ['NO-CACHE in capitals on a second line', { 'cache-control': ['max-age=60', 'NO-CACHE'] }, 'no-cache'],
+    [
+      'NO-CACHE in capitals on a second line',
+      { 'cache-control': ['max-age=60', 'NO-CACHE'] },
+      'no-cache',
+    ],
     ['Private in mixed case', { 'cache-control': 'Private, Max-Age=60' }, 'private'],
-    ['a member with a space', { 'cache-control': 'public, max-age = 60' }, 'unparseable-cache-control'],
-    ['members joined by a semicolon', { 'cache-control': 'public; max-age=60' }, 'unparseable-cache-control'],
+    [
+      'a member with a space',
+      { 'cache-control': 'public, max-age = 60' },
+      'unparseable-cache-control',
+    ],
+    [
+      'members joined by a semicolon',
+      { 'cache-control': 'public; max-age=60' },
+      'unparseable-cache-control',
+    ],
     ['a non-numeric max-age', { 'cache-control': 'max-age=soon' }, 'unparseable-cache-control'],
     ['an unterminated quote', { 'cache-control': 'public, ext="abc' }, 'unparseable-cache-control'],
     ['an empty qualified private', { 'cache-control': 'private=""' }, 'unparseable-cache-control'],
-    ['a qualified no-cache naming a non-field', { 'cache-control': 'no-cache="a b"' }, 'unparseable-cache-control'],
+    [
+      'a qualified no-cache naming a non-field',
+      { 'cache-control': 'no-cache="a b"' },
+      'unparseable-cache-control',
+    ],
     ['Vary: Cookie X', { vary: 'Cookie X' }, 'unparseable-vary'],
     ['a quoted Vary name', { vary: '"Accept-Language"' }, 'unparseable-vary'],
     ['Vary: Cookie;', { vary: 'Cookie;' }, 'unparseable-vary'],
@@ -161,11 +185,20 @@ describe('Cache-Control and Vary the cache cannot read: fail closed', () => {
   }
 
   const stored: Array<[string, HeaderRecord]> = [
-    ['public with max-age and an extension', { 'cache-control': 'public, max-age=60, community="UCI"' }],
+    [
+      'public with max-age and an extension',
+      { 'cache-control': 'public, max-age=60, community="UCI"' },
+    ],
     ['a quoted max-age', { 'cache-control': 'max-age="60"' }],
     ['empty list members', { 'cache-control': 'public,, max-age=60,' }],
-    ['qualified private and no-cache', { 'cache-control': 'private="X-User", no-cache="X-A, X-B"' }],
-    ['immutable and stale windows', { 'cache-control': 'max-age=60, immutable, stale-while-revalidate=30' }],
+    [
+      'qualified private and no-cache',
+      { 'cache-control': 'private="X-User", no-cache="X-A, X-B"' },
+    ],
+    [
+      'immutable and stale windows',
+      { 'cache-control': 'max-age=60, immutable, stale-while-revalidate=30' },
+    ],
   ];
   for (const [name, headers] of stored) {
     test(`stores ${name}`, async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CacheRequest, createResponseCache, type HeaderRecord } from '@larder/http';
 import { createMemoryStore } from '@larder/core';
+import { type CacheRequest, createResponseCache, type HeaderRecord } from '@larder/http';
 import { clock, counted, engineWith, get, ok, run } from './helpers.ts';
 
 const lang = (value?: string, extra: HeaderRecord = {}) =>
@@ -147,7 +147,11 @@ describe('Vary learned from the response (Django learn_cache_key)', () => {
   test('refuses Vary: * and Vary: Cookie, as before', async () => {
     const { engine } = engineWith();
     for (const vary of ['*', 'Cookie', 'Accept-Language, Cookie']) {
-      await run(engine, lang('fr'), counted(() => ok('x', { vary })));
+      await run(
+        engine,
+        lang('fr'),
+        counted(() => ok('x', { vary })),
+      );
     }
     assert.deepEqual(engine.stats().bypass, { 'vary-star': 1, 'vary-cookie': 2 });
     assert.equal(engine.stats().stored, 0);

@@ -81,7 +81,23 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   /** Runs one command on the client through the breaker (and so the timeout). */
   const call = <T>(command: (client: Redis | Cluster) => Promise<T>): Promise<T> =>
-    breaker.run(() => connection.then(command));
+    breaker.run(() => connection.then((client) => command(ready(client)))).catch(explain);
+  // Commands are sent only on a ready connection. ioredis would otherwise hold them in its offline
+  // queue and run them on reconnect, long after their caller gave up: a lock taken then would have
+  // no owner to release it, and a write would land out of turn.
+  function ready(client: Redis | Cluster): Redis | Cluster {
+    if (client.status === 'ready') return client;
+    if (client.status === 'wait') client.connect().catch(() => {});
+    throw new Error('Redis is not connected');
+  }
+  // A timeout or an open circuit alone does not say why: add the connection's state when it is
+  // not ready ('connecting', 'reconnecting', 'end'), which is the usual reason.
+  async function explain(error: unknown): Promise<never> {
+    const client = resolved.client ?? (await connection.catch(() => undefined));
+    const status = client?.status;
+    if (status === undefined || status === 'ready' || !(error instanceof Error)) throw error;
+    throw new Error(`${error.message} (Redis connection ${status})`, { cause: error });
+  }
   const full = (key: string) => prefix + key;
 
   function encode(key: string, value: unknown, ttl: number): Buffer | string {
@@ -259,7 +275,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async lock(key, ttl) {
       const lockKey = full(LOCK + key);
       const token = randomUUID();
-      const taken = await call((c) => c.set(lockKey, token, 'PX', px(ttl), 'NX'));
+      let taken: string | null;
+      try {
+        taken = await call((c) => c.set(lockKey, token, 'PX', px(ttl), 'NX'));
+      } catch (error) {
+        // A SET that timed out may still run: a release sent after it on the same connection runs
+        // after it, so the lock never outlives a caller that gave up.
+        connection
+          .then((c) => (c.status === 'ready' ? c.eval(RELEASE, 1, lockKey, token) : undefined))
+          .catch(() => {});
+        throw error;
+      }
       if (taken !== 'OK') return undefined;
       let released: Promise<void> | undefined;
       return {

@@ -75,6 +75,7 @@ const producers: ReadonlyArray<{
 // Headers a hit may change: the cache status, Age, the connection's own, and Date.
 const VOLATILE = new Set([
   'x-cache',
+  'cache-status',
   'age',
   'date',
   'connection',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  etagForCoding,
   etagFromBody,
   etagFromKey,
   isETag,
@@ -111,4 +112,27 @@ describe('parseETagList', () => {
     const tags = parseETagList(list);
     assert.ok(Array.isArray(tags) && tags.length === 1000);
   });
+});
+
+describe('etagForCoding', () => {
+  const cases: readonly (readonly [string, string | undefined, string, string])[] = [
+    ['"abc"', 'gzip', '"abc-gzip"', 'suffixes a strong tag with its coding'],
+    ['"abc"', 'BR', '"abc-br"', 'lower-cases the coding'],
+    ['"abc-gzip"', 'gzip', '"abc-gzip"', 'leaves a tag already marked for the coding'],
+    [
+      'W/"abc"',
+      'gzip',
+      'W/"abc"',
+      'leaves a weak tag: weak comparison may share it across codings',
+    ],
+    ['"abc"', 'identity', '"abc"', 'leaves identity alone'],
+    ['"abc"', undefined, '"abc"', 'leaves a response without a coding alone'],
+    ['"abc"', 'gzip, br', '"abc"', 'leaves a chain of codings alone (never stored)'],
+    ['abc', 'gzip', 'abc', 'leaves an invalid tag alone'],
+  ];
+  for (const [tag, coding, expected, behaviour] of cases) {
+    it(`${behaviour}: ${tag} + ${String(coding)} -> ${expected}`, () => {
+      assert.equal(etagForCoding(tag, coding), expected);
+    });
+  }
 });

@@ -116,6 +116,37 @@ async function koaApp(gated: boolean): Promise<SessionApp> {
   };
 }
 
+/**
+ * An app whose page touches the session only from the second render on (so the first response
+ * carries no cookie and is stored): a background refresh then meets a late session cookie.
+ */
+async function refreshApp(name: 'express' | 'koa', now: () => number) {
+  let calls = 0;
+  const options = { store: createMemoryStore(), ttl: 10, staleWhileRevalidate: 60, now };
+  if (name === 'express') {
+    const app = express();
+    app.use(session({ secret: 'larder test', resave: false, saveUninitialized: false }));
+    app.use(expressCache(options));
+    app.get('/page', (req, res) => {
+      calls++;
+      if (calls > 1) (req.session as unknown as { seen?: boolean }).seen = true;
+      res.type('text').send(`render ${calls}`);
+    });
+    return { url: await listening(createServer(app)), calls: () => calls };
+  }
+  const app = new Koa();
+  app.keys = ['larder test'];
+  app.use(koaSession({ signed: true }, app));
+  app.use(koaCache(options));
+  app.use((ctx) => {
+    calls++;
+    if (calls > 1) (ctx.session as unknown as { seen?: boolean }).seen = true;
+    ctx.type = 'text';
+    ctx.body = `render ${calls}`;
+  });
+  return { url: await listening(createServer(app.callback())), calls: () => calls };
+}
+
 function tokenOf(body: string): string {
   const match = /value="([^"]+)"/.exec(body);
   assert.ok(match, `no token in ${body}`);
@@ -163,5 +194,27 @@ for (const [name, build] of [
       assert.equal(app.calls(), 6, 'each waiter ran the handler for itself');
       for (const r of rest) assert.ok(r.headers['set-cookie'], 'with a cookie of its own');
     });
+  });
+}
+
+for (const name of ['express', 'koa'] as const) {
+  it(`keeps a background refresh whose response got a late session cookie out of the cache [${name}]`, async () => {
+    let time = Date.UTC(2026, 0, 1);
+    const app = await refreshApp(name, () => time);
+    const first = await rawRequest(app.url, '/page');
+    assert.equal(first.headers['x-cache'], 'MISS');
+    assert.equal(first.headers['set-cookie'], undefined);
+    time += 15_000;
+    const stale = await rawRequest(app.url, '/page');
+    assert.equal(stale.headers['x-cache'], 'STALE');
+    assert.equal(stale.body.toString(), 'render 1');
+    await until(() => app.calls() === 2);
+    // The refresh's response carried the session's cookie: the stale entry stays, and the next
+    // request starts another refresh rather than receiving a page made for the refresh's session.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const after = await rawRequest(app.url, '/page');
+    assert.equal(after.body.toString(), 'render 1');
+    assert.equal(after.headers['set-cookie'], undefined);
+    assert.equal(after.headers['x-cache'], 'STALE');
   });
 }

@@ -27,8 +27,17 @@ export type Forward = 'uri-miss' | 'miss' | 'stale' | 'bypass';
  */
 export function hitStatus(freshUntil: number, now: number): string {
   if (freshUntil === Number.POSITIVE_INFINITY) return `${CACHE}; hit`;
-  return `${CACHE}; hit; ttl=${Math.floor((freshUntil - now) / 1000)}`;
+  const ttl = Math.floor((freshUntil - now) / 1000);
+  // Consecutive hits with the same ttl (one entry within one second) share the value: the hit
+  // path builds no string then.
+  if (ttl === lastTtl) return lastValue;
+  lastTtl = ttl;
+  lastValue = `${CACHE}; hit; ttl=${ttl}`;
+  return lastValue;
 }
+
+let lastTtl = Number.NaN;
+let lastValue = '';
 
 /**
  * `Cache-Status` for a response the handler made (RFC 9211 §2.2, §2.5, §2.7): why it went forward,

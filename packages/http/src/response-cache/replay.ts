@@ -30,13 +30,13 @@ export function replyFromEntry(
   age: boolean,
 ): Reply {
   const stored = entry.h;
-  const mark: Mark = { short, standard, names };
   const matched = isConditional(request) ? matchedTag(entry, request) : undefined;
   if (matched !== undefined) {
     const headers = notModifiedHeaders(stored);
     // RFC 9110 §15.4.5: the 304 carries the ETag of the representation the client holds.
     if (matched !== true) headers.etag = matched;
-    return { status: 304, headers: decorate(headers, entry, now, mark, age), body: undefined };
+    decorate(headers, entry, now, short, standard, names, age);
+    return { status: 304, headers, body: undefined };
   }
   // The stored headers already hold `age` and status-header slots (see createEntry): a copy
   // that only overwrites them keeps V8's fast object shape, where adding fields per hit would not.
@@ -44,14 +44,8 @@ export function replyFromEntry(
     age && entry.s === (names.short ?? '') && entry.r === (names.standard ?? '')
       ? { ...stored }
       : without(stored, age ? '' : 'age', entry.s, entry.r, names);
-  decorate(headers, entry, now, mark, age);
+  decorate(headers, entry, now, short, standard, names, age);
   return { status: 200, headers, body: request.method === 'HEAD' ? undefined : entry.b };
-}
-
-interface Mark {
-  readonly short: CacheStatus;
-  readonly standard: string | undefined;
-  readonly names: StatusNames;
 }
 
 /**
@@ -109,17 +103,19 @@ function matchedTag(entry: StoredEntry, request: CacheRequest): string | true | 
   return undefined;
 }
 
+/** Sets `Age` (replies from storage) and the status headers on a reply's headers. */
 function decorate(
   headers: OutgoingHeaders,
   entry: StoredEntry,
   now: number,
-  mark: Mark,
+  short: CacheStatus,
+  standard: string | undefined,
+  names: StatusNames,
   age: boolean,
-): OutgoingHeaders {
+): void {
   if (age) headers.age = String(Math.max(0, Math.floor((now - entry.t) / 1000)));
-  const { short, standard } = mark.names;
-  if (short !== undefined) headers[short] = mark.short;
-  if (standard !== undefined)
-    headers[standard] = mark.standard ?? hitStatus(freshUntil(entry), now);
-  return headers;
+  if (names.short !== undefined) headers[names.short] = short;
+  if (names.standard !== undefined) {
+    headers[names.standard] = standard ?? hitStatus(freshUntil(entry), now);
+  }
 }

@@ -1,9 +1,12 @@
+import type { ListeningConnection, OpenListener } from './postgres-bus.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import type { ResolvedOptions } from './postgres-options.ts';
 
 /** A pool the store made itself: it ends it on close. */
 export interface OwnedPool extends PostgresClient {
   end(): Promise<void>;
+  /** Opens a connection of its own for LISTEN, outside the pool. */
+  listen: OpenListener;
 }
 
 /**
@@ -13,7 +16,8 @@ export interface OwnedPool extends PostgresClient {
  */
 export function createPool(connectionString: string, config: ResolvedOptions): OwnedPool {
   const timeout = Math.ceil(config.timeoutMs);
-  const pool = import('pg').then(({ default: pg }) => {
+  const loaded = import('pg');
+  const pool = loaded.then(({ default: pg }) => {
     const created = new pg.Pool({
       connectionString,
       max: config.poolSize,
@@ -29,6 +33,17 @@ export function createPool(connectionString: string, config: ResolvedOptions): O
   let ending: Promise<void> | undefined;
   return {
     query: async (text, values) => (await pool).query(text, values),
+    async listen() {
+      const { default: pg } = await loaded;
+      const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeout });
+      client.on('error', () => {}); // reported to the bus as 'end'
+      await client.connect();
+      // pg's typed `on` is generic over every event; the bus listens to three.
+      return {
+        connection: client as unknown as ListeningConnection,
+        close: () => void client.end().catch(() => {}),
+      };
+    },
     end: () => {
       ending ??= pool.then((created) => created.end());
       return ending;

@@ -1,8 +1,11 @@
-import { inspect } from 'node:util';
 import {
   type CircuitBreakerOptions,
   type Clock,
+  checkOptions,
   type Duration,
+  describeValue,
+  type NearCacheOptions,
+  optionNames,
   parseDuration,
   parseOptionalDuration,
 } from '@larder/core';
@@ -42,6 +45,14 @@ export interface PostgresStoreOptions {
    * the server is back. @default { failures: 5, probeAfter: '1s' }
    */
   readonly breaker?: Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'>;
+  /**
+   * An in-process tier in front of the table (core's near cache), kept coherent across processes by
+   * LISTEN/NOTIFY on the channel `larder_<table>`: `true` for its defaults or its options (`ttl`,
+   * the longest a value is served from memory, 5 s by default; `maxEntries`; `maxBytes`). Listening
+   * holds one connection: a client of its own with `connectionString`, one checked out of the pool
+   * given as `client` (which must then have `connect()`, as `pg.Pool` does). @default false
+   */
+  readonly nearCache?: boolean | NearCacheOptions;
   /** Default TTL for entries set without one, in seconds or as a string. @default Infinity (never) */
   readonly ttl?: Duration;
   /** The clock expiry and write times are read from, in epoch ms; inject one in tests. @default Date.now */
@@ -64,6 +75,7 @@ export interface ResolvedOptions {
   /** Milliseconds. */
   readonly timeoutMs: number;
   readonly breaker: Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'>;
+  readonly nearCache: NearCacheOptions | undefined;
   /** Seconds, or `undefined` for never. */
   readonly ttl: number | undefined;
   readonly now: Clock;
@@ -71,35 +83,32 @@ export interface ResolvedOptions {
 }
 
 const FN = 'createPostgresStore';
-const KNOWN = new Set([
-  'client',
-  'connectionString',
-  'poolSize',
-  'table',
-  'unlogged',
-  'createTable',
-  'maxEntries',
-  'sweepInterval',
-  'timeout',
-  'breaker',
-  'ttl',
-  'now',
-  'onError',
-]);
+const KNOWN = optionNames<PostgresStoreOptions>({
+  client: true,
+  connectionString: true,
+  poolSize: true,
+  table: true,
+  unlogged: true,
+  createTable: true,
+  maxEntries: true,
+  sweepInterval: true,
+  timeout: true,
+  breaker: true,
+  nearCache: true,
+  ttl: true,
+  now: true,
+  onError: true,
+});
+const BREAKER = optionNames<Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'>>({
+  failures: true,
+  probeAfter: true,
+});
 
-const show = (value: unknown) =>
-  inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY });
+const show = describeValue;
 
 /** Validates the options once, throwing a `TypeError` or `RangeError` that names the option and value. */
-export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `${FN}: options must be an object with "client" or "connectionString", got ${show(options)}`,
-    );
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`${FN}: unknown option "${name}"`);
-  }
+export function resolveOptions(given: PostgresStoreOptions): ResolvedOptions {
+  const options = checkOptions(given as PostgresStoreOptions | undefined, KNOWN, FN);
   const { client, connectionString } = options;
   if ((client === undefined) === (connectionString === undefined)) {
     throw new TypeError(`${FN}: give exactly one of "client" and "connectionString"`);
@@ -115,6 +124,16 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   ) {
     throw new TypeError(
       `${FN}: option "connectionString" must be a non-empty string, got ${show(connectionString)}`,
+    );
+  }
+  if (
+    options.nearCache !== undefined &&
+    options.nearCache !== false &&
+    client !== undefined &&
+    typeof (client as { connect?: unknown }).connect !== 'function'
+  ) {
+    throw new TypeError(
+      `${FN}: option "nearCache" needs a "client" with connect() (a pg.Pool) to LISTEN on, or a "connectionString"`,
     );
   }
   const tableName = options.table ?? 'larder_cache';
@@ -144,7 +163,8 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     maxEntries: count(options.maxEntries, Number.POSITIVE_INFINITY, 'maxEntries'),
     sweepIntervalMs: sweepInterval * 1000,
     timeoutMs: timeout * 1000,
-    breaker: checkBreaker(options.breaker),
+    breaker: checkOptions(options.breaker, BREAKER, FN, 'breaker.'),
+    nearCache: checkNearCache(options.nearCache),
     ttl: ttl === Number.POSITIVE_INFINITY ? undefined : ttl,
     now: fn(options.now, 'now') ?? Date.now,
     onError: fn(options.onError, 'onError'),
@@ -179,17 +199,13 @@ function fn<T>(value: T | undefined, option: string): T | undefined {
   return value;
 }
 
-function checkBreaker(
-  value: PostgresStoreOptions['breaker'],
-): Pick<CircuitBreakerOptions, 'failures' | 'probeAfter'> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object') {
-    throw new TypeError(`${FN}: option "breaker" must be an object, got ${show(value)}`);
-  }
-  for (const name of Object.keys(value)) {
-    if (name !== 'failures' && name !== 'probeAfter') {
-      throw new TypeError(`${FN}: unknown option "breaker.${name}" (failures, probeAfter)`);
-    }
+function checkNearCache(value: PostgresStoreOptions['nearCache']): NearCacheOptions | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return {};
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(
+      `${FN}: option "nearCache" must be a boolean or an object, got ${show(value)}`,
+    );
   }
   return value;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createCircuitBreaker,
+  createNearCache,
   decodeEntry,
   encodeEntry,
   isExpiredTtl,
@@ -11,7 +12,8 @@ import {
 } from '@larder/core';
 import { createPool } from './create-pool.ts';
 import { keyBytes, lockKeyBytes, prefixUpperBound } from './key-bytes.ts';
-import type { PostgresClient, PostgresResult } from './postgres-client.ts';
+import { createPostgresBus, type OpenListener } from './postgres-bus.ts';
+import type { ConnectingClient, PostgresClient, PostgresResult } from './postgres-client.ts';
 import { type PostgresStoreOptions, resolveOptions } from './postgres-options.ts';
 import { createSchema, quoteTable, schemaSql } from './schema.ts';
 import { statements } from './statements.ts';
@@ -260,5 +262,23 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (owned !== undefined) await owned.end();
     },
   };
-  return store;
+  if (config.nearCache === undefined) return store;
+  const open: OpenListener = owned?.listen ?? (() => checkOut(config.client as ConnectingClient));
+  const bus = createPostgresBus(`larder_${config.table.table}`, query, open);
+  const near = createNearCache(store, bus, config.nearCache);
+  // The near cache carries the Store methods; sweep and the DDL stay the table's own.
+  return Object.assign(near, { sweep: store.sweep, schema: ddl }) as unknown as PostgresStore;
+}
+
+async function checkOut(pool: ConnectingClient) {
+  const connection = await pool.connect();
+  let released = false;
+  return {
+    connection,
+    close() {
+      if (released) return;
+      released = true;
+      connection.release(true); // a connection that was LISTENing is not handed to anyone else
+    },
+  };
 }

@@ -19,6 +19,7 @@ if (missing !== undefined) {
   before(async () => {
     server = await startPostgres();
     pool = new pg.Pool({ connectionString: server.connectionString, max: 20 });
+    pool.on('error', () => {}); // idle connections end with the server
   });
   after(async () => {
     await pool.end();

@@ -30,7 +30,8 @@ function cachedApp(store: PostgresStore) {
 }
 
 async function getItem(app: express.Express, id: string) {
-  const res = await request(app).get(`/item/${id}`);
+  // supertest listens on a new port per request: one Host header keeps one cache key.
+  const res = await request(app).get(`/item/${id}`).set('Host', 'app.test');
   assert.equal(res.status, 200, `status of /item/${id}`);
   assert.equal(res.text, `item ${id}`);
   return res;

@@ -20,6 +20,7 @@ describe('createPostgresStore against a real PostgreSQL', { skip: missing }, () 
   before(async () => {
     server = await startPostgres();
     pool = new pg.Pool({ connectionString: server.connectionString, max: 20 });
+    pool.on('error', () => {}); // idle connections end with the server
   });
   after(async () => {
     for (const store of stores) await store.close();
@@ -323,7 +324,12 @@ describe('createPostgresStore options', () => {
     ['no client', {}, /exactly one of "client" and "connectionString"/, TypeError],
     ['both', { client, connectionString: 'postgres://x' }, /exactly one/, TypeError],
     ['a client without query', { client: {} }, /"client" must have a query\(\) method/, TypeError],
-    ['an unknown option', { client, tabel: 'x' }, /unknown option "tabel"/, TypeError],
+    [
+      'an unknown option',
+      { client, tabel: 'x' },
+      /unknown option "tabel" \(did you mean "table"\?\)/,
+      TypeError,
+    ],
     ['a quoted table', { client, table: 'a"; DROP TABLE x; --' }, /option "table"/, TypeError],
     ['three-part table', { client, table: 'a.b.c' }, /option "table"/, TypeError],
     ['a zero timeout', { client, timeout: 0 }, /option "timeout" must be above 0/, RangeError],
@@ -337,7 +343,13 @@ describe('createPostgresStore options', () => {
     [
       'unlogged as a string',
       { client, unlogged: 'no' },
-      /option "unlogged" must be a boolean, got 'no'/,
+      /option "unlogged" must be a boolean, got "no"/,
+      TypeError,
+    ],
+    [
+      'nearCache with a client that cannot connect',
+      { client, nearCache: true },
+      /option "nearCache" needs a "client" with connect\(\)/,
       TypeError,
     ],
     [

@@ -1,0 +1,103 @@
+import type { Invalidation, InvalidationBus, InvalidationListener } from '@larder/core';
+
+/** A connection held open for LISTEN (a `pg.Client`, or a `pg.PoolClient` checked out for good). */
+export interface ListeningConnection {
+  query(text: string): Promise<unknown>;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string }) => void,
+  ): unknown;
+  on(event: 'error' | 'end', listener: () => void): unknown;
+}
+
+/** Opens a listening connection; `close` gives it up (ends it, or destroys the pooled client). */
+export type OpenListener = () => Promise<{ connection: ListeningConnection; close(): void }>;
+
+/** NOTIFY payloads are limited to 8000 bytes; past this an invalidation becomes "everything". */
+const MAX_PAYLOAD = 7900;
+/** Wait before listening again after the connection dropped or could not be opened. */
+const RETRY_MS = 1000;
+
+/**
+ * An {@link InvalidationBus} on PostgreSQL LISTEN/NOTIFY: `publish` is one `pg_notify` statement
+ * through the store's query (and so its breaker); listening holds one connection of its own. The
+ * listener is told it is cut off as soon as that connection errors or ends, and connected again
+ * only after LISTEN has returned on a new one.
+ */
+export function createPostgresBus(
+  channel: string,
+  query: (text: string, values: unknown[]) => Promise<unknown>,
+  open: OpenListener,
+): InvalidationBus {
+  return {
+    async publish(message) {
+      await query('SELECT pg_notify($1, $2)', [channel, encode(message)]);
+    },
+    subscribe(listener: InvalidationListener) {
+      let stopped = false;
+      let current: { close(): void } | undefined;
+      let retry: NodeJS.Timeout | undefined;
+
+      const again = () => {
+        listener.onStatus(false);
+        current?.close();
+        current = undefined;
+        if (stopped || retry !== undefined) return;
+        retry = setTimeout(() => {
+          retry = undefined;
+          void listen();
+        }, RETRY_MS);
+        retry.unref();
+      };
+
+      async function listen(): Promise<void> {
+        try {
+          const opened = await open();
+          if (stopped) return opened.close();
+          current = opened;
+          let down = false;
+          const drop = () => {
+            if (down) return;
+            down = true;
+            if (current === opened) again();
+          };
+          opened.connection.on('error', drop);
+          opened.connection.on('end', drop);
+          opened.connection.on('notification', ({ channel: from, payload }) => {
+            if (from !== channel) return;
+            // Unreadable: drop everything rather than risk keeping what it named.
+            listener.onMessage(decode(payload ?? '') ?? { prefix: '' });
+          });
+          await opened.connection.query(`LISTEN "${channel}"`);
+          if (!stopped && !down) listener.onStatus(true);
+        } catch {
+          again();
+        }
+      }
+
+      void listen();
+      return () => {
+        stopped = true;
+        if (retry !== undefined) clearTimeout(retry);
+        listener.onStatus(false);
+        current?.close();
+        current = undefined;
+      };
+    },
+  };
+}
+
+function encode(message: Invalidation): string {
+  const text = JSON.stringify('prefix' in message ? { p: message.prefix } : { k: message.keys });
+  return Buffer.byteLength(text) > MAX_PAYLOAD ? JSON.stringify({ p: '' }) : text;
+}
+
+function decode(text: string): Invalidation | undefined {
+  try {
+    const data = JSON.parse(text) as { p?: unknown; k?: unknown };
+    if (typeof data.p === 'string') return { prefix: data.p };
+    if (Array.isArray(data.k) && data.k.every((k) => typeof k === 'string'))
+      return { keys: data.k };
+  } catch {}
+  return undefined;
+}

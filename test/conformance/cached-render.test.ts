@@ -105,6 +105,12 @@ describeBothFrameworks('cachedRender', (framework) => {
     assert.equal(count, 1);
   });
 
+  it('renders the page instead of sending a value under its key that is not HTML', async () => {
+    await cache.set('render:page:Zed', { forged: true });
+    const count = await renders(() => app.http().get('/keyed/Zed').expect(200, /Hello <b>Zed<\/b>/));
+    assert.equal(count, 1);
+  });
+
   it('keeps a Content-Type the handler set itself', async () => {
     const res = await app.http().get('/typed/Ivy').expect(200);
     assert.match(String(res.headers['content-type']), /^text\/plain/);

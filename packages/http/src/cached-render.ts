@@ -68,20 +68,24 @@ export async function cachedRenderHtml(job: CachedRenderJob): Promise<string> {
       : { staleWhileRevalidate: options.staleWhileRevalidate }),
     ...(options.staleIfError === undefined ? {} : { staleIfError: options.staleIfError }),
   };
-  return cache.wrap(
+  const compute = async (): Promise<string> => {
+    const html = await job.render(view, typeof locals === 'function' ? await locals() : locals);
+    if (typeof html !== 'string') {
+      // Caching a non-string (a stream, a file path, undefined) would replay an empty or wrong page.
+      throw new TypeError(
+        `${fn}: rendering ${JSON.stringify(view)} produced ${inspect(html, { depth: 0 })}, not an HTML string`,
+      );
+    }
+    return html;
+  };
+  const html: unknown = await cache.wrap(
     `render:${view}:${options.key ?? ''}`,
-    async () => {
-      const html = await job.render(view, typeof locals === 'function' ? await locals() : locals);
-      if (typeof html !== 'string') {
-        // Caching a non-string (a stream, a file path, undefined) would replay an empty or wrong page.
-        throw new TypeError(
-          `${fn}: rendering ${JSON.stringify(view)} produced ${inspect(html, { depth: 0 })}, not an HTML string`,
-        );
-      }
-      return html;
-    },
+    compute,
     wrapOptions,
   );
+  // A value under the key that is not text was not stored here (a foreign writer, a store that
+  // lies): render the page rather than send it; the entry is left for its writer or its expiry.
+  return typeof html === 'string' ? html : compute();
 }
 
 function checkRenderOptions(

@@ -134,6 +134,18 @@ export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): Fr
     };
   }
 
+  // A value under a fragment key that is not text was not written by this cache (a foreign writer,
+  // a store that lies): drop it and render the block, never print it.
+  async function replaceForeign(
+    key: string,
+    compute: () => Promise<string>,
+    settings: WrapOptions,
+  ): Promise<string> {
+    await cache.delete(key);
+    const html: unknown = await cache.wrap(key, compute, settings);
+    return typeof html === 'string' ? html : compute();
+  }
+
   return {
     cache,
     enabled,
@@ -149,20 +161,21 @@ export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): Fr
         return Promise.reject(error);
       }
       if (!enabled) return Promise.resolve(body());
-      return cache.wrap(
-        key,
-        async () => {
-          const html: unknown = await body();
-          // Only text is stored: an object or a promise would replay as something else.
-          if (typeof html !== 'string') {
-            throw new TypeError(
-              `${block.where ?? 'fragment'}: the block produced ${describeValue(html)}, not a string`,
-            );
-          }
-          return html;
-        },
-        settings,
-      );
+      const compute = async (): Promise<string> => {
+        const html: unknown = await body();
+        // Only text is stored: an object or a promise would replay as something else.
+        if (typeof html !== 'string') {
+          throw new TypeError(
+            `${block.where ?? 'fragment'}: the block produced ${describeValue(html)}, not a string`,
+          );
+        }
+        return html;
+      };
+      return cache
+        .wrap(key, compute, settings)
+        .then((html: unknown) =>
+          typeof html === 'string' ? html : replaceForeign(key, compute, settings),
+        );
     },
     async invalidate(key, ...vary) {
       let prefix = `${namespace}:${keyPart(key, 'invalidate', 'key')}:`;

@@ -94,6 +94,26 @@ describeEngines('fragment caching', (engine, framework) => {
     assert.equal(app.counts.user, 0);
   });
 
+  it('still serves every page, rendered in full, when the store fails on every call', async () => {
+    const down = () => Promise.reject(new Error('store down'));
+    const errors: Error[] = [];
+    const cache = createCache({
+      stores: { default: { get: down, set: down, delete: down } },
+      onError: (error) => errors.push(error),
+    });
+    const app = engineApp(engine, framework, { fragments: { cache } });
+    const first = await app.http().get('/?user=fay').expect(200);
+    const second = await app.http().get('/?user=fay').expect(200);
+    assert.deepEqual(blocks(second.text), {
+      ...blocks(first.text),
+      outer: '2',
+      inner: '2',
+      user: '2',
+    });
+    assert.deepEqual(app.counts, { outer: 2, inner: 2, user: 2 });
+    assert.ok(errors.length > 0, 'the failures reach onError');
+  });
+
   it('renders every block every time with enabled: false', async () => {
     const app = engineApp(engine, framework, { fragments: { enabled: false } });
     await app.http().get('/?user=eve').expect(200);

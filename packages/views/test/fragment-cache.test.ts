@@ -164,6 +164,17 @@ describe('createFragmentCache', () => {
       assert.equal(runs(), 2);
     });
 
+    it('renders, and replaces, a value under the fragment key that is not text (a store that lies)', async () => {
+      const cache = createCache();
+      const fragments = createFragmentCache({ cache });
+      await cache.set(fragments.keyOf({ key: 'k' }), { html: 'forged' });
+      const { body, runs } = counted();
+      assert.equal(await fragments.render({ key: 'k' }, body), '<p>x</p>');
+      assert.equal(await cache.get(fragments.keyOf({ key: 'k' })), '<p>x</p>');
+      assert.equal(await fragments.render({ key: 'k' }, body), '<p>x</p>');
+      assert.equal(runs(), 1);
+    });
+
     it('renders every time and stores nothing with enabled: false', async () => {
       const cache = createCache();
       const fragments = createFragmentCache({ cache, enabled: false });

@@ -107,7 +107,12 @@ describeBothFrameworks('cachedRender', (framework) => {
 
   it('renders the page instead of sending a value under its key that is not HTML', async () => {
     await cache.set('render:page:Zed', { forged: true });
-    const count = await renders(() => app.http().get('/keyed/Zed').expect(200, /Hello <b>Zed<\/b>/));
+    const count = await renders(() =>
+      app
+        .http()
+        .get('/keyed/Zed')
+        .expect(200, /Hello <b>Zed<\/b>/),
+    );
     assert.equal(count, 1);
   });
 

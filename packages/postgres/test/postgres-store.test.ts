@@ -288,6 +288,29 @@ describe('createPostgresStore against a real PostgreSQL', { skip: missing }, () 
       assert.ok(await store.lock('job', 10));
     });
 
+    test("lets the facade's wrap compute once across stores with their own pools", async () => {
+      const table = `store_${tables++}`;
+      const pools = [0, 1, 2].map(
+        () => new pg.Pool({ connectionString: server.connectionString, max: 4 }),
+      );
+      const caches = pools.map((client) =>
+        createCache({ stores: { pg: createPostgresStore({ client, table }) }, timeout: '5s' }),
+      );
+      let computed = 0;
+      const compute = async () => {
+        computed += 1;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return 'report';
+      };
+      try {
+        const values = await Promise.all(caches.map((cache) => cache.wrap('report', compute, 60)));
+        assert.deepEqual(values, ['report', 'report', 'report']);
+        assert.equal(computed, 1, 'one cache computed; the others waited for its row');
+      } finally {
+        for (const p of pools) await p.end();
+      }
+    });
+
     test('lives beside an entry of the same key without touching it', async () => {
       const { store } = fresh();
       await store.set('k', 'value');

@@ -18,6 +18,7 @@ import { asCounter, readValue } from './redis-value.ts';
 import { scanClear } from './scan-clear.ts';
 import { ADD, INCREMENT, RELEASE, REPLACE_IF_SAME, REPLACE_WITH_COUNTER } from './scripts.ts';
 import { groupBySlot } from './slots.ts';
+import { whenReady } from './when-ready.ts';
 
 /** The store {@link createRedisStore} returns: every optional method is present and resolves a promise. */
 export interface RedisStore extends Store {
@@ -78,18 +79,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   // Never an unhandled rejection: each command reports a failed connection itself.
   connection.catch(() => {});
   const cluster = resolved.client?.isCluster === true;
+  // Waiting for the connection ends a little before the command's timeout, so that the error
+  // says the connection is down rather than only that nothing answered.
+  const connectWaitMs = resolved.timeout * 900;
 
   /** Runs one command on the client through the breaker (and so the timeout). */
   const call = <T>(command: (client: Redis | Cluster) => Promise<T>): Promise<T> =>
-    breaker.run(() => connection.then((client) => command(ready(client)))).catch(explain);
-  // Commands are sent only on a ready connection. ioredis would otherwise hold them in its offline
-  // queue and run them on reconnect, long after their caller gave up: a lock taken then would have
-  // no owner to release it, and a write would land out of turn.
-  function ready(client: Redis | Cluster): Redis | Cluster {
-    if (client.status === 'ready') return client;
-    if (client.status === 'wait') client.connect().catch(() => {});
-    throw new Error('Redis is not connected');
-  }
+    breaker
+      .run(() => connection.then((client) => whenReady(client, connectWaitMs)).then(command))
+      .catch(explain);
   // A timeout or an open circuit alone does not say why: add the connection's state when it is
   // not ready ('connecting', 'reconnecting', 'end'), which is the usual reason.
   async function explain(error: unknown): Promise<never> {

@@ -4,8 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createMemoryStore } from '@larder/core';
 import express from 'express';
-import request from 'supertest';
+import supertest from 'supertest';
 import { responseCache } from '../src/index.ts';
+
+/**
+ * supertest on a bare handler listens on a new port for each request, and the key holds the host
+ * with its port: a fixed Host keeps a test's requests on one key.
+ */
+function request(handler: Parameters<typeof supertest>[0]) {
+  const agent = supertest(handler);
+  return {
+    get: (path: string) => agent.get(path).set('Host', 'app.test'),
+    head: (path: string) => agent.head(path).set('Host', 'app.test'),
+  };
+}
 
 const servers: Server[] = [];
 after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));

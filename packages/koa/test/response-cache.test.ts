@@ -2,8 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMemoryStore } from '@larder/core';
 import Koa from 'koa';
-import request from 'supertest';
+import supertest from 'supertest';
 import { responseCache } from '../src/index.ts';
+
+/**
+ * supertest on a bare handler listens on a new port for each request, and the key holds the host
+ * with its port: a fixed Host keeps a test's requests on one key.
+ */
+function request(handler: Parameters<typeof supertest>[0]) {
+  const agent = supertest(handler);
+  return {
+    get: (path: string) => agent.get(path).set('Host', 'app.test'),
+    head: (path: string) => agent.head(path).set('Host', 'app.test'),
+  };
+}
 
 function app(body: () => unknown, options: { maxBodySize?: number } = {}) {
   let calls = 0;
@@ -17,7 +29,7 @@ function app(body: () => unknown, options: { maxBodySize?: number } = {}) {
   return { server: koa.callback(), calls: () => calls };
 }
 
-function bytes(req: request.Test) {
+function bytes(req: supertest.Test) {
   return req.buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));

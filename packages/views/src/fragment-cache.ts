@@ -85,6 +85,8 @@ export const FRAGMENT_OPTIONS = optionNames<FragmentCacheOptions>({
  * unknown one throws a `TypeError`/`RangeError` naming `fn` (the binding that was called), the
  * option and the value.
  *
+ * @param options - see {@link FragmentCacheOptions}
+ * @param fn - the public function named in error messages (bindings pass their own name)
  * @example
  * const fragments = createFragmentCache({ cache: createCache(), ttl: '10m' });
  * const html = await fragments.render({ key: 'sidebar', vary: [user.id] }, () => renderSidebar(user));
@@ -160,7 +162,8 @@ export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): Fr
       } catch (error) {
         return Promise.reject(error);
       }
-      if (!enabled) return Promise.resolve(body());
+      // Switched off: the body runs every time; a synchronous throw still becomes a rejection.
+      if (!enabled) return Promise.resolve().then(body);
       const compute = async (): Promise<string> => {
         const html: unknown = await body();
         // Only text is stored: an object or a promise would replay as something else.

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { type Clock, type Duration, parseDuration } from '@larder/core';
+import { type Clock, checkOptions, type Duration, optionNames, parseDuration } from '@larder/core';
 import memjs from 'memjs';
 import { isUsablePrefix } from './clear-log.ts';
 
@@ -49,28 +49,21 @@ export interface ResolvedOptions {
 }
 
 const FN = 'createMemcachedStore';
-const KNOWN: ReadonlyArray<keyof MemcachedStoreOptions> = [
-  'client',
-  'servers',
-  'prefix',
-  'ttl',
-  'timeout',
-  'maxItemSize',
-  'failures',
-  'probeAfter',
-  'now',
-];
+const KNOWN = optionNames<MemcachedStoreOptions>({
+  client: true,
+  servers: true,
+  prefix: true,
+  ttl: true,
+  timeout: true,
+  maxItemSize: true,
+  failures: true,
+  probeAfter: true,
+  now: true,
+});
 
 /** Validates the options of {@link createMemcachedStore}; a bad one throws naming it and its value. */
-export function resolveOptions(options: MemcachedStoreOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${FN}: options must be an object, got ${show(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!(KNOWN as readonly string[]).includes(name)) {
-      throw new TypeError(`${FN}: unknown option "${name}"; known options: ${KNOWN.join(', ')}`);
-    }
-  }
+export function resolveOptions(given?: MemcachedStoreOptions): ResolvedOptions {
+  const options = checkOptions(given, KNOWN, FN);
   const prefix = options.prefix ?? 'larder:';
   if (typeof prefix !== 'string' || !isUsablePrefix(prefix)) {
     throw new TypeError(

@@ -43,6 +43,36 @@ describe('cacheControlPatch', () => {
   });
 });
 
+describe('cacheControlPatch options', () => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    [
+      'a misspelt replace',
+      { replce: true },
+      /^cacheControl: unknown option "replce" \(did you mean "replace"\?\)/,
+    ],
+    [
+      'a non-boolean replace',
+      { replace: 'yes' },
+      /^cacheControl: option "replace" must be a boolean, got "yes"$/,
+    ],
+    ['options that are not an object', 5, /^cacheControl: options must be an object, got 5$/],
+  ];
+  for (const [label, options, message] of cases) {
+    it(`throws a TypeError for ${label}`, () => {
+      assert.throws(() => cacheControlPatch({}, { public: true }, options as never), {
+        name: 'TypeError',
+        message,
+      });
+    });
+  }
+  it('throws a TypeError printing directives that are not an object', () => {
+    assert.throws(() => cacheExpiresPatch({}, 60, 'public' as never), {
+      name: 'TypeError',
+      message: 'cacheExpires: directives must be an object, got "public"',
+    });
+  });
+});
+
 describe('cacheExpiresPatch', () => {
   it('sets max-age, Expires and Last-Modified from one clock reading', () => {
     assert.deepEqual(cacheExpiresPatch({}, '10m', {}, NOW), {

@@ -38,6 +38,11 @@ export interface RedisStore extends Store {
   touch(key: string, ttl?: number): Promise<boolean>;
   lock(key: string, ttl: number): Promise<StoreLock | undefined>;
   close(): Promise<void>;
+  /**
+   * With `nearCache`: true while invalidations are being received, the only time the in-process
+   * tier answers reads. `undefined` without a near cache.
+   */
+  readonly connected?: boolean;
 }
 
 const FN = 'createRedisStore';

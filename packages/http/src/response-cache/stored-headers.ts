@@ -56,7 +56,11 @@ export function outgoingHeaders(
  * whose response it is: only the stored copy goes without them (RFC 9111 §3.1, §5.2.2.4,
  * §5.2.2.7). A 304 carries only its own subset (RFC 9110 §15.4.5) and gets none back.
  */
-export function restoreOmitted(reply: Reply, response: CapturedResponse, omit: readonly string[]): Reply {
+export function restoreOmitted(
+  reply: Reply,
+  response: CapturedResponse,
+  omit: readonly string[],
+): Reply {
   if (omit.length === 0 || reply.status !== 200) return reply;
   const headers = { ...reply.headers };
   for (const name of omit) {

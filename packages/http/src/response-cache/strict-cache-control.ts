@@ -7,9 +7,11 @@ import type { BypassReason } from './types.ts';
  * `private` count only unqualified: their `="fields"` forms allow storing the rest (RFC 9111
  * §5.2.2.4, §5.2.2.7).
  */
-const FORBIDDING = /(?:^|[^a-z0-9!#$%&'*+.^_`|~-])(no-store|private|no-cache)(?![a-z0-9!#$%&'*+.^_`|~-])(\s*=)?/g;
+const FORBIDDING =
+  /(?:^|[^a-z0-9!#$%&'*+.^_`|~-])(no-store|private|no-cache)(?![a-z0-9!#$%&'*+.^_`|~-])(\s*=)?/g;
 /** RFC 9111 §5.2: `token [ "=" ( token / quoted-string ) ]`. */
-const MEMBER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[^"\\]|\\.)*"))?$/;
+const MEMBER =
+  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[^"\\]|\\.)*"))?$/;
 /** Directives whose argument is delta-seconds (RFC 9111 §1.2.2; RFC 5861): digits, possibly quoted. */
 const SECONDS = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
 const DIGITS = /^"?[0-9]+"?$/;

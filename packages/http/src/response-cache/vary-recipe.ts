@@ -99,7 +99,8 @@ export class VaryKeyer {
   /** Forgets the variants counted under keys starting with `scope` (after an invalidation). */
   forget(scope: string | undefined): void {
     if (scope === undefined) return;
-    for (const base of this.#variants.keys()) if (base.startsWith(scope)) this.#variants.delete(base);
+    for (const base of this.#variants.keys())
+      if (base.startsWith(scope)) this.#variants.delete(base);
   }
 
   #language(value: HeaderRecord[string]): string {

@@ -23,16 +23,20 @@ export interface SharedFlightOptions {
   readonly timeoutMs: number;
   /** Told about a lock call that failed or timed out; must not throw. */
   readonly report: (error: Error) => void;
+  /** The polling schedule, ms. @default { firstMs: POLL_FIRST_MS, maxMs: POLL_MAX_MS } */
+  readonly poll?: { readonly firstMs: number; readonly maxMs: number };
 }
 
 /**
  * The first pause between two looks at the store while another process computes, ms. Each next
  * pause doubles, up to {@link POLL_MAX_MS}, and is jittered by ±25% so that waiting processes do
- * not poll in step. See the core README for the measurements behind the figures.
+ * not poll in step. Measured with `bench/shared-flight.ts` (figures in the @larder/memcached
+ * README): waiters notice a value about 30 ms after it lands (worst about 65 ms) with about 20
+ * looks a second; a 100 ms cap doubles that lag, fixed 5 ms pauses cost 8 times the looks.
  */
 export const POLL_FIRST_MS = 10;
 /** The longest pause between two looks at the store, ms. */
-export const POLL_MAX_MS = 100;
+export const POLL_MAX_MS = 50;
 
 /**
  * True when concurrent misses for one key can be coalesced across processes on `store`: it is
@@ -61,7 +65,8 @@ export async function joinSharedFlight<T>(
 ): Promise<SharedTurn<T>> {
   const deadline = Date.now() + options.deadlineMs;
   const lockTtl = Math.max(1, options.deadlineMs / 1000);
-  let pause = POLL_FIRST_MS;
+  const maxPause = options.poll?.maxMs ?? POLL_MAX_MS;
+  let pause = options.poll?.firstMs ?? POLL_FIRST_MS;
   for (;;) {
     const lock = await tryLock(store, key, lockTtl, options);
     if (lock === FAILED) return { lock: undefined };
@@ -74,7 +79,7 @@ export async function joinSharedFlight<T>(
     const left = deadline - Date.now();
     if (left <= 0) return { lock: undefined };
     await sleep(Math.min(left, pause * (0.75 + Math.random() / 2)));
-    pause = Math.min(POLL_MAX_MS, pause * 2);
+    pause = Math.min(maxPause, pause * 2);
     const found = await read();
     if (found !== undefined) return { found };
   }

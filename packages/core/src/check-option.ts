@@ -67,7 +67,7 @@ export function checkOptions<T extends object>(
     if (!known.includes(name)) {
       const near = closest(name, known);
       throw new TypeError(
-        `${fn}: unknown option "${path}${name}"${near === undefined ? '' : ` (did you mean "${path}${near}"?)`}; known options: ${known.map((k) => path + k).join(', ')}`,
+        `${fn}: unknown option "${path}${name}"${near === undefined ? '' : ` (did you mean "${path}${near}"?)`}; ${known.length === 0 ? 'it takes none' : `known options: ${known.map((k) => path + k).join(', ')}`}`,
       );
     }
   }

@@ -22,7 +22,7 @@ export type {
   NearCacheOptions,
 } from './near-cache.ts';
 export { createNearCache } from './near-cache.ts';
-export type { NullStore } from './null-store.ts';
+export type { NullStore, NullStoreOptions } from './null-store.ts';
 export { createNullStore } from './null-store.ts';
 export type { SharedFlightOptions, SharedFound, SharedTurn } from './shared-flight.ts';
 export {

@@ -1,4 +1,8 @@
+import { checkOptions } from './check-option.ts';
 import type { Store, StoreCapabilities } from './store.ts';
+
+/** Options of {@link createNullStore}: none yet; any name given throws, as a typo would be ignored otherwise. */
+export type NullStoreOptions = Readonly<Record<string, never>>;
 
 /** The store {@link createNullStore} returns: every method answers synchronously and keeps nothing. */
 export interface NullStore extends Store {
@@ -26,7 +30,8 @@ export interface NullStore extends Store {
  *
  * @example const cache = createCache({ stores: { main: createNullStore() } });
  */
-export function createNullStore(): NullStore {
+export function createNullStore(options?: NullStoreOptions): NullStore {
+  checkOptions(options, [], 'createNullStore');
   return {
     name: 'null',
     capabilities: { retains: false, shared: false, atomic: true, serializes: false },

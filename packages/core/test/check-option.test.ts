@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { checkOptions, describeValue, optionNames } from '../src/check-option.ts';
-import { createCache, createFileStore, createMemoryStore } from '../src/index.ts';
+import { createCache, createFileStore, createMemoryStore, createNullStore } from '../src/index.ts';
 
 describe('describeValue', () => {
   const cases: Array<[unknown, string]> = [
@@ -95,6 +95,11 @@ describe('unknown options in every core factory', () => {
       'createFileStore',
       () => createFileStore({ dir: 'x', tll: 5 } as never),
       /^createFileStore: unknown option "tll" \(did you mean "ttl"\?\)/,
+    ],
+    [
+      'createNullStore',
+      () => createNullStore({ ttl: 5 } as never),
+      /^createNullStore: unknown option "ttl"; it takes none$/,
     ],
     ['createCache', () => createCache({ tll: 5 } as never), /^createCache: unknown option "tll"/],
     [

@@ -52,7 +52,11 @@ if (redisSkip !== undefined) {
             async () =>
               (
                 await Promise.all(
-                  [a, b].map((p) => fetch(`${p.url}/_admin/connected`).then((r) => r.json())),
+                  [a, b].map((p) =>
+                    fetch(`${p.url}/_admin/connected`).then(
+                      (r) => r.json() as Promise<{ connected: boolean | null }>,
+                    ),
+                  ),
                 )
               ).every((s) => s.connected === true),
             5000,

@@ -16,14 +16,18 @@ export function cacheRequestOf(req: Request): CacheRequest {
   const app = req.app;
   const original = req.originalUrl;
   const url = req.url;
-  const parser = app.get('query parser fn') as ((query: string) => unknown) | undefined;
+  // The parser only matters for a query: a hit on a plain path skips the settings lookup.
+  const parser =
+    original.indexOf('?') === -1
+      ? undefined
+      : ((app.get('query parser fn') as ((query: string) => unknown) | undefined) ?? NO_QUERY);
   return toCacheRequest(
     req.method,
     original,
     req.headers,
     req,
     rootApp(app),
-    parser ?? NO_QUERY,
+    parser,
     url === original ? undefined : rewrittenUrl(original, url, req.baseUrl ?? ''),
   );
 }

@@ -49,7 +49,8 @@ export function cacheRequestOf(ctx: Context): CacheRequest {
     req.headers,
     ctx,
     ctx.app,
-    queryParserOf(ctx.app),
+    // The parser only matters for a query.
+    original.indexOf('?') === -1 ? undefined : queryParserOf(ctx.app),
     url === original
       ? undefined
       : rewrittenUrl(original, url, (ctx as { mountPath?: string }).mountPath ?? ''),

@@ -32,7 +32,7 @@ export function createPool(connectionString: string, config: ResolvedOptions): O
   });
   let ending: Promise<void> | undefined;
   return {
-    query: async (text, values) => (await pool).query(text, values),
+    query: async (query, values) => (await pool).query(query, values),
     async listen() {
       const { default: pg } = await loaded;
       const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeout });

@@ -1,4 +1,5 @@
 import type { Invalidation, InvalidationBus, InvalidationListener } from '@larder/core';
+import { type Statement, statement } from './statements.ts';
 
 /** A connection held open for LISTEN (a `pg.Client`, or a `pg.PoolClient` checked out for good). */
 export interface ListeningConnection {
@@ -13,6 +14,7 @@ export interface ListeningConnection {
 /** Opens a listening connection; `close` gives it up (ends it, or destroys the pooled client). */
 export type OpenListener = () => Promise<{ connection: ListeningConnection; close(): void }>;
 
+const NOTIFY = statement('SELECT pg_notify($1, $2)');
 /** NOTIFY payloads are limited to 8000 bytes; past this an invalidation becomes "everything". */
 const MAX_PAYLOAD = 7900;
 /** Wait before listening again after the connection dropped or could not be opened. */
@@ -26,12 +28,12 @@ const RETRY_MS = 1000;
  */
 export function createPostgresBus(
   channel: string,
-  query: (text: string, values: unknown[]) => Promise<unknown>,
+  query: (sql: Statement, values: unknown[]) => Promise<unknown>,
   open: OpenListener,
 ): InvalidationBus {
   return {
     async publish(message) {
-      await query('SELECT pg_notify($1, $2)', [channel, encode(message)]);
+      await query(NOTIFY, [channel, encode(message)]);
     },
     subscribe(listener: InvalidationListener) {
       let stopped = false;

@@ -6,12 +6,20 @@ export interface PostgresResult {
   readonly rowCount: number | null;
 }
 
+/** A query as pg's `QueryConfig` has it: a `name` makes it a prepared statement on each connection. */
+export interface PostgresQuery {
+  readonly name?: string;
+  readonly text: string;
+  readonly values?: unknown[];
+}
+
 /**
  * The client the store talks to: a `pg.Pool` (recommended), a connected `pg.Client`, or anything
- * with the same `query(text, values)`. Each store operation is a single `query` call.
+ * with the same `query`, taking SQL text or a {@link PostgresQuery}. Each store operation is a
+ * single `query` call with a named (prepared) statement.
  */
 export interface PostgresClient {
-  query(text: string, values?: unknown[]): Promise<PostgresResult>;
+  query(query: string | PostgresQuery, values?: unknown[]): Promise<PostgresResult>;
 }
 
 /** A connection checked out of a pool (`pg.PoolClient`), as the near cache's listener holds one. */

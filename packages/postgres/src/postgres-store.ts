@@ -16,7 +16,7 @@ import { createPostgresBus, type OpenListener } from './postgres-bus.ts';
 import type { ConnectingClient, PostgresClient, PostgresResult } from './postgres-client.ts';
 import { type PostgresStoreOptions, resolveOptions } from './postgres-options.ts';
 import { createSchema, quoteTable, schemaSql } from './schema.ts';
-import { statements } from './statements.ts';
+import { type Statement, statements } from './statements.ts';
 import { createSweeper, SWEEP_BATCH, type SweepResult } from './sweeper.ts';
 
 /** The store {@link createPostgresStore} returns: every optional method is present and resolves a promise. */
@@ -83,13 +83,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   // One statement, after the schema exists, through the breaker: bounded by the timeout whatever
   // the pool does, and failing fast while the server is known to be down.
-  function query(text: string, values: unknown[]): Promise<PostgresResult> {
+  function query({ name, text }: Statement, values: unknown[]): Promise<PostgresResult> {
     if (closed) return Promise.reject(new Error('postgres store: closed'));
     return breaker.run(() => {
       const pending = ready();
       return pending === undefined
-        ? client.query(text, values)
-        : pending.then(() => client.query(text, values));
+        ? client.query({ name, text, values })
+        : pending.then(() => client.query({ name, text, values }));
     });
   }
 

@@ -1,23 +1,40 @@
 // Every store operation is one of these statements. `$now` parameters come from the store's clock
 // (epoch ms), so every client agrees with the rows it wrote and tests can move time.
 
-/** The SQL of each operation on one table (already quoted). */
+import { createHash } from 'node:crypto';
+
+/**
+ * One statement: its SQL and the name it is prepared under on each connection (derived from the
+ * SQL, so a store on another table gets other names), which spares PostgreSQL parsing and planning
+ * it on every call.
+ */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** Names a statement after a digest of its SQL. */
+export function statement(text: string): Statement {
+  return { name: `larder_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+}
+
+/** The statements of each operation on one table (already quoted). */
 export interface Statements {
-  readonly get: string;
-  readonly getMany: string;
-  readonly set: string;
-  readonly setMany: string;
-  readonly add: string;
-  readonly delete: string;
-  readonly deleteMany: string;
-  readonly increment: string;
-  readonly touch: string;
-  readonly lock: string;
-  readonly unlock: string;
-  readonly clearBatch: string;
-  readonly sweepBatch: string;
-  readonly count: string;
-  readonly evictBatch: string;
+  readonly get: Statement;
+  readonly getMany: Statement;
+  readonly set: Statement;
+  readonly setMany: Statement;
+  readonly add: Statement;
+  readonly delete: Statement;
+  readonly deleteMany: Statement;
+  readonly increment: Statement;
+  readonly touch: Statement;
+  readonly lock: Statement;
+  readonly unlock: Statement;
+  readonly clearBatch: Statement;
+  readonly sweepBatch: Statement;
+  readonly count: Statement;
+  readonly evictBatch: Statement;
 }
 
 /** Builds the statements for `table` (quoted); `stampMark` is the bytes every tag-stamp key holds. */
@@ -27,7 +44,7 @@ export function statements(table: string): Statements {
   const columns = '(key, value, counter, expires_at, inserted_at)';
   const overwrite = `ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, counter = EXCLUDED.counter,
     expires_at = EXCLUDED.expires_at, inserted_at = EXCLUDED.inserted_at`;
-  return {
+  const sql = {
     get: `SELECT value, counter FROM ${table} WHERE key = $1 AND ${live('$2')}`,
     getMany: `SELECT key, value, counter FROM ${table} WHERE key = ANY($1::bytea[]) AND ${live('$2')}`,
     set: `INSERT INTO ${table} ${columns} VALUES ($1, $2, $3, $4, $5) ${overwrite}`,
@@ -67,4 +84,7 @@ export function statements(table: string): Statements {
       SELECT key FROM ${table} WHERE NOT ($2 AND position($3::bytea IN key) > 0)
       ORDER BY inserted_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
   };
+  return Object.fromEntries(
+    Object.entries(sql).map(([op, text]) => [op, statement(text)]),
+  ) as unknown as Statements;
 }

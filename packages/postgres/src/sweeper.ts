@@ -1,4 +1,4 @@
-import type { Statements } from './statements.ts';
+import type { Statement, Statements } from './statements.ts';
 
 /** What one sweep removed. */
 export interface SweepResult {
@@ -15,7 +15,7 @@ const WRITES_PER_SWEEP = 1000;
 
 interface SweeperOptions {
   readonly query: (
-    text: string,
+    sql: Statement,
     values: unknown[],
   ) => Promise<{ rowCount: number | null; rows: readonly Record<string, unknown>[] }>;
   readonly sql: Statements;
@@ -48,7 +48,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   let queued: Promise<SweepResult> | undefined;
 
   async function deleteAll(
-    text: string,
+    text: Statement,
     values: (batch: number) => unknown[],
     limit = Number.POSITIVE_INFINITY,
   ) {

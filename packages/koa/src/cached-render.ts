@@ -22,7 +22,7 @@ const defaults = new WeakMap<object, Cache>();
 type Renderer = (view: string, locals?: Locals) => unknown;
 
 /**
- * Renders `view` with `locals` (merged over `ctx.state`, as `ctx.render` does) once per
+ * Renders `view` with `locals` (merged over `ctx.state`, as `ctx.render` does, explicit `render` included) once per
  * view + `key`, keeps the HTML in `cache` for `ttl`, and sets it as the HTML body; concurrent
  * renders of one key share one template run through the facade's `wrap`. The same options,
  * defaults and behaviour as Express's `cachedRender`, plus `render` for apps without
@@ -54,8 +54,12 @@ export async function cachedRender(
     options,
     extraOptions: ['render'],
     defaultCache: () => defaultCache(ctx.app),
+    // ctx.render merges ctx.state itself; an explicit renderer gets the merge made here, as
+    // Express's cachedRender merges res.locals.
     render: (name, data) =>
-      render === undefined ? renderWithContext(ctx, name, data) : render(name, data),
+      render === undefined
+        ? renderWithContext(ctx, name, data)
+        : render(name, { ...(ctx.state as Locals), ...data }),
   });
   if (!ctx.response.get('Content-Type')) ctx.type = 'html';
   ctx.body = html;

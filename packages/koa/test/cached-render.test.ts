@@ -85,6 +85,19 @@ describe('cachedRender on Koa', () => {
       assert.deepEqual(seen, ['post']);
     });
 
+    it('merges the locals over ctx.state, as ctx.render does', async () => {
+      const a = app(
+        (server) =>
+          server.use(async (ctx, next) => {
+            ctx.state.site = 'Larder';
+            ctx.state.name = 'overridden';
+            await next();
+          }),
+        { render: (_view, locals) => `${String(locals.site)}: ${String(locals.name)}` },
+      );
+      await a.http().get('/post/Ivy').expect(200, 'Larder: Ivy');
+    });
+
     it('fails clearly when the renderer returns no string', async () => {
       const a = app(() => {}, { render: () => undefined as unknown as string });
       const res = await a.http().get('/post/Gus').expect(500);

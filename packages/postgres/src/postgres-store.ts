@@ -11,7 +11,7 @@ import {
   type StoreLock,
 } from '@larder/core';
 import { createPool } from './create-pool.ts';
-import { keyBytes, lockKeyBytes, prefixUpperBound } from './key-bytes.ts';
+import { keyBytes, lockKeyBytes, prefixRanges } from './key-bytes.ts';
 import { createPostgresBus, type OpenListener } from './postgres-bus.ts';
 import type { ConnectingClient, PostgresClient, PostgresResult } from './postgres-client.ts';
 import { type PostgresStoreOptions, resolveOptions } from './postgres-options.ts';
@@ -226,11 +226,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     increment: (key, delta = 1, ttl) => counter(key, delta, ttl),
     decrement: (key, delta = 1, ttl) => counter(key, -delta, ttl),
     async clear(prefix = '') {
-      const lower = keyBytes(prefix);
-      const upper = prefixUpperBound(lower);
-      for (;;) {
-        const { rowCount } = await query(sql.clearBatch, [lower, upper, SWEEP_BATCH]);
-        if ((rowCount ?? 0) < SWEEP_BATCH) return;
+      for (const [lower, upper] of prefixRanges(prefix)) {
+        for (;;) {
+          const { rowCount } = await query(sql.clearBatch, [lower, upper, SWEEP_BATCH]);
+          if ((rowCount ?? 0) < SWEEP_BATCH) break;
+        }
       }
     },
     async touch(key, ttl) {

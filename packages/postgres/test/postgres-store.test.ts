@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createCache, encodeEntry } from '@larder/core';
 import { createTestClock } from '@larder/core/testing';
@@ -63,6 +64,30 @@ describe('createPostgresStore against a real PostgreSQL', { skip: missing }, () 
       undefined,
       undefined,
       3,
+    ]);
+  });
+
+  test('stores keys past the btree entry limit: random 10 KB keys stay distinct and clear by prefix', async () => {
+    const { store } = fresh();
+    const random = (n: number) => randomBytes(n).toString('base64');
+    const shared = random(3000);
+    const [a, b] = [`${shared}a${random(7000)}`, `${shared}b${random(7000)}`];
+    await store.set(a, 'a');
+    await store.set(b, 'b');
+    await store.set(`${shared.slice(0, 10)}short`, 'short');
+    assert.deepEqual(await store.getMany([a, b]), ['a', 'b']);
+    assert.equal(await store.increment(`${a}:n`), 1);
+    await store.clear(`${shared}a`); // longer than the kept bytes: also takes b, never less
+    assert.deepEqual(await store.getMany([a, b, `${shared.slice(0, 10)}short`]), [
+      undefined,
+      undefined,
+      'short',
+    ]);
+    await store.set(a, 'a');
+    await store.clear(shared.slice(0, 10));
+    assert.deepEqual(await store.getMany([a, `${shared.slice(0, 10)}short`]), [
+      undefined,
+      undefined,
     ]);
   });
 

@@ -10,6 +10,7 @@ export type { Duration } from './duration.ts';
 export { parseDuration, parseOptionalDuration } from './duration.ts';
 export type { FileStore, FileStoreOptions } from './file-store.ts';
 export { createFileStore } from './file-store.ts';
+export { getNow } from './get-now.ts';
 export { memoKey } from './memo-key.ts';
 export type { Memoized, MemoizeOptions } from './memoize.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';

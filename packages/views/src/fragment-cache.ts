@@ -4,7 +4,9 @@ import {
   createCache,
   type Duration,
   describeValue,
+  getNow,
   optionNames,
+  type SetOptions,
   type WrapOptions,
 } from '@larder/core';
 import { checkBoolean, checkDuration, checkName, checkTagList } from './check-options.ts';
@@ -59,6 +61,12 @@ export interface FragmentCache {
    * `body` runs only on a miss, once however many renders wait for the same key (`wrap`).
    */
   render(block: FragmentBlock, body: () => string | PromiseLike<string>): Promise<string>;
+  /**
+   * The synchronous form of `render`, for engines rendering synchronously (LiquidJS `renderSync`):
+   * a hit is served only when the store answers synchronously (the memory store); otherwise
+   * `body()` runs, and its HTML is stored when the lookup was a synchronous miss.
+   */
+  renderSync(block: FragmentBlock, body: () => string): string;
   /** The cache key a block is stored under (without the cache's own prefix). */
   keyOf(block: FragmentBlock): string;
   /** Removes every fragment stored under this user key (and these leading vary values), in every template. */
@@ -148,6 +156,13 @@ export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): Fr
     return typeof html === 'string' ? html : compute();
   }
 
+  function setOptions(settings: WrapOptions): SetOptions {
+    return {
+      ...(settings.ttl === undefined ? {} : { ttl: settings.ttl }),
+      ...(settings.tags === undefined ? {} : { tags: settings.tags }),
+    };
+  }
+
   return {
     cache,
     enabled,
@@ -179,6 +194,28 @@ export function createFragmentCache(options?: FragmentCacheOptions, fn = FN): Fr
         .then((html: unknown) =>
           typeof html === 'string' ? html : replaceForeign(key, compute, settings),
         );
+    },
+    renderSync(block, body) {
+      const key = keyOf(block);
+      const settings = wrapOptions(block);
+      if (!enabled) return body();
+      const found = getNow(cache, key);
+      if (typeof found === 'string') return found;
+      const html: unknown = body();
+      if (typeof html !== 'string') {
+        throw new TypeError(
+          `${block.where ?? 'fragment'}: the block produced ${describeValue(html)}, not a string`,
+        );
+      }
+      if (found === undefined) {
+        // A synchronous store completes the write before the next render reads it; the facade
+        // reports store failures through onError and never rejects.
+        void cache.set(key, html, setOptions(settings));
+      } else if (found instanceof Promise) {
+        // An asynchronous store cannot answer a synchronous render: the block renders uncached.
+        found.catch(() => {});
+      }
+      return html;
     },
     async invalidate(key, ...vary) {
       let prefix = `${namespace}:${keyPart(key, 'invalidate', 'key')}:`;

@@ -11,6 +11,7 @@ import {
   type TopLevelToken,
   TypeGuards,
   toPromise,
+  toValueSync,
 } from 'liquidjs';
 import { checkName } from './check-options.ts';
 import {
@@ -121,13 +122,17 @@ function cacheTagClass(fragments: FragmentCache, tagName: string) {
         ...(ttlToken === undefined ? {} : { ttl: yield evalTokenValue(ttlToken, ctx) }),
         ...(tagsToken === undefined ? {} : { tags: yield evalTokenValue(tagsToken, ctx) }),
       };
-      if (ctx.sync) {
-        // The Cache facade answers with promises, which renderSync cannot wait for.
-        throw new Error(
-          `${this.where}: cached blocks need liquid.render or parseAndRender, not renderSync`,
-        );
-      }
       const renderer = this.liquid.renderer;
+      if (ctx.sync) {
+        // renderSync cannot wait: hits come from a store that answers synchronously (memory).
+        emitter.write(
+          fragments.renderSync(
+            block,
+            () => toValueSync(renderer.renderTemplates(this.templates, ctx)) as string,
+          ),
+        );
+        return;
+      }
       const html = yield fragments.render(
         block,
         () => toPromise(renderer.renderTemplates(this.templates, ctx)) as Promise<string>,

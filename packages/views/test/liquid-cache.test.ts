@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createCache } from '@larder/core';
+import { createCache, createFileStore } from '@larder/core';
 import { Liquid } from 'liquidjs';
 import { liquidCache } from '../src/liquid.ts';
 
@@ -58,10 +61,53 @@ describe('liquidCache', () => {
       });
     }
 
-    it('fails the render with a clear message under renderSync', () => {
+    it('caches under renderSync with the memory store: a hit runs nothing inside the block', () => {
+      const { liquid, runs } = setup({ cache: createCache() });
+      const template = `{% cache 'side', user %}[{{ 0 | run }} {{ user }}]{% endcache %}`;
+      assert.equal(liquid.parseAndRenderSync(template, { user: 'ann' }), '[1 ann]');
+      assert.equal(liquid.parseAndRenderSync(template, { user: 'ann' }), '[1 ann]');
+      assert.equal(liquid.parseAndRenderSync(template, { user: 'bob' }), '[2 bob]');
+      assert.equal(runs(), 2);
+    });
+
+    it('shares entries and tags between renderSync and render', async () => {
+      const { liquid, fragments, runs } = setup({ cache: createCache() });
+      const template = `{% cache 'side', user, tags: 'users' %}[{{ 0 | run }} {{ user }}]{% endcache %}`;
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      assert.equal(liquid.parseAndRenderSync(template, { user: 'ann' }), '[1 ann]');
+      await tick(); // a tagged write completes once the tag stamps are read
+      assert.equal(await liquid.parseAndRender(template, { user: 'ann' }), '[1 ann]');
+      await fragments.invalidateTags(['users']);
+      assert.equal(liquid.parseAndRenderSync(template, { user: 'ann' }), '[2 ann]');
+      await tick();
+      assert.equal(liquid.parseAndRenderSync(template, { user: 'ann' }), '[2 ann]');
+      assert.equal(runs(), 2);
+    });
+
+    it('renders every block under renderSync when the store answers asynchronously (file store)', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'larder-liquid-sync-'));
+      try {
+        const cache = createCache({ stores: { default: createFileStore({ dir }) } });
+        const { liquid, runs } = setup({ cache });
+        const template = `{% cache 'k' %}[{{ 0 | run }}]{% endcache %}`;
+        assert.equal(liquid.parseAndRenderSync(template), '[1]');
+        assert.equal(liquid.parseAndRenderSync(template), '[2]');
+        assert.equal(
+          await liquid.parseAndRender(template),
+          '[3]',
+          'the sync renders stored nothing',
+        );
+        assert.equal(await liquid.parseAndRender(template), '[3]');
+        assert.equal(runs(), 3);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('fails a renderSync whose key is undefined, naming the block', () => {
       const { liquid } = setup();
-      assert.throws(() => liquid.parseAndRenderSync("{% cache 'k' %}x{% endcache %}"), {
-        message: /cached blocks need liquid\.render or parseAndRender, not renderSync/,
+      assert.throws(() => liquid.parseAndRenderSync('{% cache nope %}x{% endcache %}'), {
+        message: /\{% cache %\} in a template line 1: the key evaluated to undefined/,
       });
     });
 

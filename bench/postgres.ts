@@ -1,0 +1,186 @@
+// PostgreSQL benchmark, in one run: the Express hit path with responseCache on Larder's memory
+// store, on Larder's PostgreSQL store (with and without its near cache) and on @keyv/postgres
+// behind the same Store call; then store operations per second. Medians, ratios and p99.
+// Not a test: nothing here asserts a duration.
+//
+// Run (wrk and PostgreSQL 15 installed): node --conditions=@larder/source --import tsx bench/postgres.ts
+// Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_OPS_SECONDS (3).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startPostgres } from '../test/helpers/servers/postgres.ts';
+import { get } from './http/client.mjs';
+import { median } from './http/machine.mjs';
+import { BODY } from './http/payload.mjs';
+import { wrk } from './http/wrk.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const OPS_SECONDS = Number(process.env.BENCH_OPS_SECONDS ?? 3);
+const CONNECTIONS = 50;
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const NODE = [process.execPath, '--conditions=@larder/source', '--import', 'tsx'];
+const CONTENDERS = ['memory', 'postgres', 'postgres-near', 'keyv-postgres'] as const;
+const LABELS: Record<string, string> = {
+  memory: 'Larder, memory store',
+  postgres: 'Larder, PostgreSQL store',
+  'postgres-near': 'Larder, PostgreSQL store + near cache',
+  'keyv-postgres': '@keyv/postgres through Keyv',
+};
+
+// This process, PostgreSQL (started from it) and wrk share CPU 0; each app server gets CPU 1.
+execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+const pg = await startPostgres();
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startApp(contender: string): Promise<Server> {
+  const child = spawn(
+    'taskset',
+    ['-c', '1', ...NODE, here('./postgres-server.ts'), contender, pg.connectionString],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: here('.'),
+    },
+  );
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  const port = /ready (\d+)/.exec(chunk.toString())?.[1];
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function verify(server: Server, contender: string): Promise<string> {
+  let cache = '';
+  for (let i = 0; i < 20 && cache !== 'HIT'; i++) {
+    const res = await get(`${server.url}/item`);
+    if (res.status !== 200 || !Buffer.from(res.body).equals(BODY)) {
+      throw new Error(`${contender}: wrong answer (${res.status}, ${res.body.length} bytes)`);
+    }
+    cache = String(res.headers['x-cache']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return cache;
+}
+
+const toMs = (text: string) => {
+  const match = /^([\d.]+)(us|ms|s)$/.exec(text);
+  if (!match) return Number.NaN;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+};
+
+const servers = new Map<string, Server>();
+const notes: string[] = [];
+for (const contender of CONTENDERS) {
+  const server = await startApp(contender);
+  servers.set(contender, server);
+  const state = await verify(server, contender);
+  if (state !== 'HIT')
+    notes.push(`${contender}: never answered a HIT before the load (last X-Cache: ${state})`);
+  await wrk(`${server.url}/item`, { seconds: 2, connections: CONNECTIONS, cpu: '0' });
+}
+
+const runs = new Map<
+  string,
+  Array<{ rps: number; p99: number; requests: number; errors: number }>
+>();
+for (let round = 0; round < ROUNDS; round++) {
+  for (let k = 0; k < CONTENDERS.length; k++) {
+    const contender = CONTENDERS[(k + round) % CONTENDERS.length] as string;
+    const server = servers.get(contender) as Server;
+    const result = await wrk(`${server.url}/item`, {
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      cpu: '0',
+    });
+    const list = runs.get(contender) ?? [];
+    list.push({
+      rps: result.rps,
+      p99: toMs(result.p99),
+      requests: result.requests,
+      errors: result.errors + result.non2xx,
+    });
+    runs.set(contender, list);
+  }
+}
+const calls = new Map<string, number>();
+for (const [contender, server] of servers) {
+  calls.set(contender, Number((await get(`${server.url}/__calls`)).body.toString()));
+  server.child.kill();
+}
+
+const ops = spawn(
+  'taskset',
+  [
+    '-c',
+    '1',
+    ...NODE,
+    here('./postgres-ops.ts'),
+    pg.connectionString,
+    String(OPS_SECONDS),
+    String(ROUNDS),
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: here('.'),
+  },
+);
+let opsText = '';
+ops.stdout!.on('data', (chunk: Buffer) => {
+  opsText += chunk.toString();
+});
+await once(ops, 'exit');
+await pg.destroy();
+
+const opRuns = new Map<string, Array<{ ops: number; p99: number }>>();
+for (const line of opsText.trim().split('\n')) {
+  const { name, ops: rate, p99 } = JSON.parse(line) as { name: string; ops: number; p99: number };
+  opRuns.set(name, [...(opRuns.get(name) ?? []), { ops: rate, p99 }]);
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const rpsOf = (c: string) => median((runs.get(c) ?? []).map((r) => r.rps));
+const lines: string[] = [];
+const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+lines.push(`### PostgreSQL benchmark, ${date} UTC`, '');
+lines.push(
+  `Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; app server on CPU 1, wrk (-t1 -c${CONNECTIONS}) and PostgreSQL 15 (fsync off, UNLOGGED tables) on CPU 0. ${ROUNDS} rounds × ${SECONDS} s per contender after a 2 s warm-up, interleaved. Larder from source (tsx). Route: about 2 ms of CPU and a 2048-byte JSON body.`,
+  '',
+  '#### Express hit path (`responseCache({ store })`)',
+  '',
+  '| store | req/s (median) | min–max | × memory | PostgreSQL store ÷ this | p99 (median) | errors | handler calls / requests |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+);
+for (const contender of CONTENDERS) {
+  const list = runs.get(contender) ?? [];
+  const rps = rpsOf(contender);
+  const requests = list.reduce((sum, r) => sum + r.requests, 0);
+  lines.push(
+    `| ${LABELS[contender]} | ${fmt(rps)} | ${fmt(Math.min(...list.map((r) => r.rps)))}–${fmt(Math.max(...list.map((r) => r.rps)))} | ${fmt(rps / rpsOf('memory'), 2)} | ${fmt(rpsOf('postgres') / rps, 2)} | ${fmt(median(list.map((r) => r.p99)), 2)} ms | ${list.reduce((s, r) => s + r.errors, 0)} | ${calls.get(contender)} / ${requests} |`,
+  );
+}
+lines.push(
+  '',
+  `#### Store operations (16 in flight, 10-connection pool, 1 KiB values, ${OPS_SECONDS} s × ${ROUNDS} rounds)`,
+  '',
+  '| operation | Larder ops/s | Larder p99 | @keyv/postgres ops/s | @keyv/postgres p99 | Larder ÷ keyv |',
+  '|---|---:|---:|---:|---:|---:|',
+);
+for (const op of ['get', 'set', 'add', 'increment']) {
+  const ours = opRuns.get(`larder ${op}`) ?? [];
+  const theirs = opRuns.get(`keyv ${op}`) ?? [];
+  const a = median(ours.map((r) => r.ops));
+  const b = theirs.length > 0 ? median(theirs.map((r) => r.ops)) : Number.NaN;
+  lines.push(
+    `| ${op} | ${fmt(a)} | ${fmt(median(ours.map((r) => r.p99)), 2)} ms | ${theirs.length > 0 ? fmt(b) : 'no such operation'} | ${theirs.length > 0 ? `${fmt(median(theirs.map((r) => r.p99)), 2)} ms` : ''} | ${theirs.length > 0 ? fmt(a / b, 2) : ''} |`,
+  );
+}
+if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
+const text = `${lines.join('\n')}\n`;
+process.stdout.write(text);
+mkdirSync(here('./results'), { recursive: true });
+writeFileSync(here(`./results/postgres-${new Date().toISOString().slice(0, 10)}.md`), text);

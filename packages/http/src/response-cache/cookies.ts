@@ -32,7 +32,7 @@ export interface CookiePolicy {
 
 const NONE: CookiePolicy = { all: false, ignore: new Set(), ignorePrefixes: [], key: [] };
 const ALL: CookiePolicy = { ...NONE, all: true };
-/** Separates keyed cookies in the key component; never in a cookie header Node accepts. */
+/** Separates keyed cookies in the key component; Node's parser refuses it in header values. */
 const FIELD = '\u0001';
 
 /** Validates the `cookies` option; `fn` names the function in error messages. */

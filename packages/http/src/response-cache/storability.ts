@@ -58,7 +58,7 @@ export function checkStorable(
   const refusal = cacheControlRefusal(ccText, policy.allowPrivate);
   if (refusal !== undefined) return { ok: false, reason: refusal };
   const cc = parseCacheControl(ccText);
-  const vary = readVary(headers.vary);
+  const vary = readVary(headers.vary, policy.keyed);
   if (typeof vary === 'string') return { ok: false, reason: vary };
   let varyCoding = false;
   const learned: string[] = [];
@@ -91,10 +91,15 @@ export function checkStorable(
 
 /**
  * The lower-case field names a `Vary` lists, without duplicates; or why the response must not be
- * stored: `*` never matches (RFC 9111 §4.1); Cookie and Authorization make it per user; a member
- * that is not a field name (`Cookie X`, `"Accept"`, `Cookie;`) cannot be honoured (fail closed).
+ * stored: `*` never matches (RFC 9111 §4.1); Cookie and Authorization make it per user — unless
+ * the route keys on chosen cookies (`keyed` holds `cookie`), which it then declares are all the
+ * page depends on; a member that is not a field name (`Cookie X`, `"Accept"`, `Cookie;`) cannot be
+ * honoured (fail closed).
  */
-function readVary(value: HeaderValue | undefined): string[] | BypassReason {
+function readVary(
+  value: HeaderValue | undefined,
+  keyed: ReadonlySet<string>,
+): string[] | BypassReason {
   const text = headerText(headerString(value));
   if (text === undefined) return [];
   const fields: string[] = [];
@@ -106,7 +111,9 @@ function readVary(value: HeaderValue | undefined): string[] | BypassReason {
       continue;
     }
     const field = member.toLowerCase();
-    if (field === 'cookie' || field === 'authorization') refusal = 'vary-cookie';
+    if ((field === 'cookie' && !keyed.has('cookie')) || field === 'authorization') {
+      refusal = 'vary-cookie';
+    }
     if (!fields.includes(field)) fields.push(field);
   }
   return refusal ?? fields;

@@ -209,7 +209,8 @@ export interface ResponseCacheOptions {
    * served from nor stored in the cache (as Varnish's built-in VCL); `true` — every cookie allowed,
    * none keyed; `{ ignore: ['_ga', '_ga_*'] }` — these cookies do not change the page (a trailing
    * `*` matches a prefix); `{ key: ['theme'] }` — these cookies' values select the page. Both lists
-   * may be given; any other cookie bypasses. `Vary: Cookie` on a response always refuses storing.
+   * may be given; any other cookie bypasses. `Vary: Cookie` on a response refuses storing, except
+   * on a route that keys cookies (it says Vary: Cookie itself).
    * @default false
    */
   cookies?: CookieOption;

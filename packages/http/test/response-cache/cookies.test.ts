@@ -69,6 +69,15 @@ describe('requests with Cookie', () => {
     ]);
   });
 
+  test('store a response that says Vary: Cookie on a route that keys its cookies', async () => {
+    const { engine } = engineWith({ cookies: { key: ['theme'] } });
+    const handler = counted((n) => ok(`${n}`, { vary: 'Cookie' }));
+    await run(engine, withCookie('theme=dark'), handler);
+    const hit = await run(engine, withCookie('theme=dark'), handler);
+    assert.equal(hit.reply.headers['x-cache'], 'HIT');
+    assert.equal(handler.calls, 1);
+  });
+
   test('bypass a keyed route when another cookie comes along', async () => {
     const { calls, stats } = await through({ cookies: { key: ['theme'] } }, [
       withCookie('theme=dark'),

@@ -97,6 +97,18 @@ for (const [engine, make] of [
   add(engine, '20 fragment hits, memory store', make(true, { cache: createCache() }));
   add(engine, '20 fragment hits, file store', make(true, { cache: fileCache() }));
 }
+{
+  // LiquidJS's synchronous render, hits answered through getNow from the memory store.
+  const liquid = new Liquid();
+  liquidCache(liquid, { cache: createCache() });
+  const template = liquid.parse(page('liquid', true));
+  add('LiquidJS', '20 fragment hits, memory store, renderSync', () =>
+    Promise.resolve(liquid.renderSync(template, data) as string),
+  );
+}
+
+// Group the report by engine (the sort is stable, so each engine keeps its order).
+contenders.sort((a, b) => a.engine.localeCompare(b.engine));
 
 /** Renders for `seconds`; returns renders per second and CPU µs per render. */
 async function measure(render: Render, seconds: number): Promise<{ rate: number; cpu: number }> {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   createCircuitBreaker,
   encodeEntry,
@@ -14,11 +13,12 @@ import {
   OP,
   type Reply,
   STATUS,
-  send,
   storageExtras,
   touchExtras,
 } from './binary-protocol.ts';
-import { ClearLog, itemName, MAX_LOG_BYTES } from './clear-log.ts';
+import type { ClearLog } from './clear-log.ts';
+import { itemName } from './clear-log.ts';
+import { Generations } from './generations.ts';
 import {
   COUNTER_OFFSET,
   counterOf,
@@ -26,12 +26,12 @@ import {
   entryOf,
   FLAG_COUNTER,
   FLAG_ENTRY,
-  FLAG_LOCK,
-  FLAG_LOG,
   ITEM_OVERHEAD,
   itemValue,
 } from './items.ts';
 import { type MemcachedStoreOptions, resolveOptions } from './options.ts';
+import { check, createCall } from './requests.ts';
+import { takeLock } from './store-lock.ts';
 
 /** A {@link Store} on memcached; every optional capability is present. */
 export interface MemcachedStore extends Store {
@@ -54,6 +54,9 @@ export interface MemcachedStore extends Store {
 }
 
 const STORE = 'memcached store';
+
+const found = (reply: Reply) => check(reply, 'get', STATUS.notFound);
+
 // Compare-and-swap loops (add over an expired item, increment of a set value, touch) give up
 // after this many lost races.
 const CAS_ATTEMPTS = 5;
@@ -78,55 +81,9 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
     probeAfter: o.probeAfter,
     timeout: o.timeout,
   });
-  const logName = `${prefix}clears`;
-  let log: ClearLog | undefined;
-
-  const call = (opcode: number, key: string, extras?: Buffer, value?: Uint8Array, cas?: Buffer) =>
-    breaker.run(() => send(client, opcode, key, extras, value, cas));
-
-  function check(reply: Reply, operation: string, ...allowed: number[]): Reply {
-    if (reply.status !== STATUS.ok && !allowed.includes(reply.status)) {
-      throw new Error(`${STORE}: ${operation} answered status 0x${reply.status.toString(16)}`);
-    }
-    return reply;
-  }
-
-  async function readLog(): Promise<Buffer | undefined> {
-    const reply = check(await call(OP.get, logName), 'get', STATUS.notFound);
-    return reply.status === STATUS.ok && reply.flags === FLAG_LOG ? reply.value : undefined;
-  }
-
-  /** Takes the log as read; a missing or foreign one is replaced by a new epoch. */
-  async function adopt(raw: Buffer | undefined, retry = true): Promise<ClearLog> {
-    if (log?.matches(raw)) return log;
-    const parsed = raw === undefined ? undefined : ClearLog.parse(raw);
-    if (parsed !== undefined) {
-      log = parsed;
-      return parsed;
-    }
-    const fresh = ClearLog.fresh();
-    const extras = storageExtras(FLAG_LOG, 0);
-    if (raw === undefined) {
-      const reply = check(await call(OP.add, logName, extras, fresh.raw), 'add', STATUS.exists);
-      // Another client created it first: use theirs.
-      if (reply.status === STATUS.exists && retry) return adopt(await readLog(), false);
-    } else {
-      check(await call(OP.set, logName, extras, fresh.raw), 'set');
-    }
-    log = fresh;
-    return fresh;
-  }
-
-  /**
-   * Runs `op` under the clear log this process knows while reading the shared one; when another
-   * client cleared meanwhile, runs it again under the new log, so no read returns a cleared entry.
-   */
-  async function current<T>(op: (log: ClearLog) => Promise<T>): Promise<T> {
-    const known = log;
-    if (known === undefined) return op(await adopt(await readLog()));
-    const [result, raw] = await Promise.all([op(known), readLog()]);
-    return known.matches(raw) ? result : op(await adopt(raw));
-  }
+  const call = createCall(client, breaker);
+  const generations = new Generations(call, prefix);
+  const current = <T>(op: (log: ClearLog) => Promise<T>) => generations.current(op);
 
   const nameOf = (l: ClearLog, key: string) => itemName(prefix, `v${l.generation(key)}`, key);
 
@@ -199,7 +156,7 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
       check(reply, 'increment', STATUS.notFound, STATUS.nonNumeric);
       // Missing, or an entry written by `set`: becomes a counter, replaced only if unchanged.
       const item =
-        reply.status === STATUS.notFound ? undefined : await call(OP.get, name).then(checked);
+        reply.status === STATUS.notFound ? undefined : await call(OP.get, name).then(found);
       const entry = item === undefined ? undefined : entryOf(item, key, now());
       const start = entry?.value ?? (item === undefined ? 0 : counterOf(item)) ?? 0;
       if (typeof start !== 'number' || !Number.isSafeInteger(start)) {
@@ -221,12 +178,10 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
     throw new Error(`${STORE}: increment of ${JSON.stringify(key)} lost ${CAS_ATTEMPTS} races`);
   }
 
-  const checked = (reply: Reply) => check(reply, 'get', STATUS.notFound);
-
   async function touch(l: ClearLog, key: string, ttl = o.ttl): Promise<boolean> {
     const name = nameOf(l, key);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const item = checked(await call(OP.get, name));
+      const item = found(await call(OP.get, name));
       if (item.status === STATUS.notFound) return false;
       if (item.flags === FLAG_COUNTER) {
         const op = isExpiredTtl(ttl) ? OP.delete : OP.touch;
@@ -249,49 +204,6 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
     return false;
   }
 
-  /** Starts a new epoch: every key is renamed, so nothing written before is read again. */
-  async function reset(): Promise<void> {
-    const fresh = ClearLog.fresh();
-    check(await call(OP.set, logName, storageExtras(FLAG_LOG, 0), fresh.raw), 'set');
-    log = fresh;
-  }
-
-  async function clear(prefix?: string): Promise<void> {
-    if (prefix === undefined || prefix === '') return reset();
-    const known = log ?? (await adopt(await readLog()));
-    const line = ClearLog.line(prefix);
-    // A log at its bound starts over as a new epoch, which clears more than asked: never less.
-    if (known.raw.length + line.length > MAX_LOG_BYTES) return reset();
-    const reply = await call(OP.append, logName, undefined, line);
-    // The log is gone (evicted, or flushed): a new epoch covers this clear too.
-    if (reply.status !== STATUS.ok) return reset();
-    await adopt(await readLog());
-  }
-
-  async function lock(key: string, ttl: number): Promise<StoreLock | undefined> {
-    const name = itemName(prefix, 'l', key);
-    const token = randomBytes(16);
-    const extras = storageExtras(FLAG_LOCK, exptime(ttl));
-    const taken = check(await call(OP.add, name, extras, token), 'lock', STATUS.exists);
-    if (taken.status !== STATUS.ok) return undefined;
-    let released: Promise<void> | undefined;
-    const unlock = async () => {
-      const item = checked(await call(OP.get, name));
-      // Only the holder's token is removed, and only if unchanged since read (delete with CAS):
-      // a lock that expired and was taken by someone else stays theirs.
-      if (item.status !== STATUS.ok || item.flags !== FLAG_LOCK || !item.value.equals(token)) {
-        return;
-      }
-      check(
-        await call(OP.delete, name, undefined, undefined, item.cas),
-        'unlock',
-        STATUS.notFound,
-        STATUS.exists,
-      );
-    };
-    return { release: () => (released ??= unlock()) };
-  }
-
   return {
     name: 'memcached',
     capabilities: { retains: true, shared: true, atomic: true, serializes: true },
@@ -311,9 +223,9 @@ export function createMemcachedStore(options?: MemcachedStoreOptions): Memcached
       ),
     increment: (key, delta = 1, ttl) => current((l) => count(l, key, delta, ttl)),
     decrement: (key, delta = 1, ttl) => current((l) => count(l, key, -delta, ttl)),
-    clear,
+    clear: (prefix) => generations.clear(prefix),
     touch: (key, ttl) => current((l) => touch(l, key, ttl)),
-    lock,
+    lock: (key, ttl) => takeLock(call, prefix, key, ttl),
     async close() {
       if (o.ownsClient) client.close();
     },

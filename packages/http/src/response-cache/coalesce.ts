@@ -10,7 +10,7 @@ import type { EntryStorage } from './storage.ts';
 
 interface Waiter {
   readonly resolve: (entry: StoredEntry | undefined) => void;
-  readonly timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -37,8 +37,11 @@ export class Flight {
   #waiters: Waiter[] = [];
 
   constructor(
-    /** When it started, epoch ms: a flight older than the coalescing deadline is presumed lost. */
-    readonly started: number,
+    /**
+     * When it started (or restarted after waiting on other processes), epoch ms: a flight older
+     * than the coalescing deadline is presumed lost.
+     */
+    public started: number,
     /** The stale entry being refreshed, for a stale-while-revalidate refresh; served meanwhile. */
     readonly stale: StoredEntry | undefined,
     /** The content codings the leader's request accepted (`acceptedCodings`). */
@@ -63,17 +66,31 @@ export class Flight {
   wait(timeoutMs: number): Promise<StoredEntry | undefined> {
     if (this.#settled) return Promise.resolve(this.entry);
     return new Promise((resolve) => {
-      const timer =
-        timeoutMs === Number.POSITIVE_INFINITY
-          ? undefined
-          : setTimeout(() => {
-              const i = this.#waiters.indexOf(waiter);
-              if (i !== -1) this.#waiters.splice(i, 1);
-              resolve(undefined);
-            }, timeoutMs);
-      const waiter: Waiter = { resolve, timer };
+      const waiter: Waiter = { resolve, timer: undefined };
+      waiter.timer = this.#expire(waiter, timeoutMs);
       this.#waiters.push(waiter);
     });
+  }
+
+  /**
+   * Gives the flight and its waiters a new deadline from `now`: the leader waited on another
+   * process and now fills itself, and the requests waiting here should get that fill.
+   */
+  restart(now: number, timeoutMs: number): void {
+    this.started = now;
+    for (const waiter of this.#waiters) {
+      clearTimeout(waiter.timer);
+      waiter.timer = this.#expire(waiter, timeoutMs);
+    }
+  }
+
+  #expire(waiter: Waiter, timeoutMs: number): ReturnType<typeof setTimeout> | undefined {
+    if (timeoutMs === Number.POSITIVE_INFINITY) return undefined;
+    return setTimeout(() => {
+      const i = this.#waiters.indexOf(waiter);
+      if (i !== -1) this.#waiters.splice(i, 1);
+      waiter.resolve(undefined);
+    }, timeoutMs);
   }
 
   /**
@@ -145,8 +162,9 @@ interface FlightSpace {
  * others look at the store with growing, jittered pauses (`joinSharedFlight` in @larder/core)
  * until a fresh entry appears there, which then answers the request and everyone waiting on
  * `flight` (through `joined`, the engine's own join), or until `deadlineMs` passes or the lock
- * fails, when they fill themselves. Entries that vary by coding or by `Vary` sit under variant
- * keys, not `key`: for those, one fill per process remains.
+ * fails, when they fill themselves (the requests waiting on `flight` get a new deadline for that
+ * fill). Entries that vary by coding or by `Vary` sit under variant keys, not `key`: for those,
+ * one fill per process remains.
  */
 export function fillAcrossProcesses<D>(
   at: { readonly space: FlightSpace; readonly key: string },
@@ -167,6 +185,8 @@ export function fillAcrossProcesses<D>(
   return joinSharedFlight(shared.store, key, read, options).then((turn) => {
     if (turn.found === undefined) {
       if (turn.lock !== undefined) flight.holdLock(turn.lock, shared.report);
+      // The time spent waiting on other processes does not count against this process's waiters.
+      flight.restart(now(), deadlineMs);
       return fill;
     }
     // Another process stored the response: it answers this request and this process's waiters.

@@ -46,12 +46,13 @@ export const MAX_KEY_BYTES = 250;
 const RELATIVE_LIMIT_SECONDS = 30 * 24 * 3600;
 
 /**
- * The expiry field for a TTL in seconds: 0 for none, whole seconds rounded up (memcached's
- * resolution), and an absolute Unix time past 30 days.
+ * The expiry field for a TTL in seconds: 0 for none, else whole seconds rounded up plus one
+ * (memcached's clock ticks once a second, so an item given N seconds may go up to one second
+ * early), and an absolute Unix time past 30 days.
  */
 export function exptime(ttl: number): number {
   if (ttl === Number.POSITIVE_INFINITY) return 0;
-  const seconds = Math.max(1, Math.ceil(ttl));
+  const seconds = Math.max(1, Math.ceil(ttl)) + 1;
   if (seconds <= RELATIVE_LIMIT_SECONDS) return seconds;
   return Math.min(0xffffffff, Math.floor(Date.now() / 1000) + seconds);
 }

@@ -6,8 +6,8 @@ import { FLAG_LOCK } from './items.ts';
 import { type Call, check } from './requests.ts';
 
 /**
- * Takes the lock on `key` for `ttl` seconds (rounded up to whole seconds, memcached's resolution)
- * with an atomic add of a random token; `undefined` when someone holds it. Lock items live outside
+ * Takes the lock on `key` for `ttl` seconds (rounded up to whole seconds, plus up to one for
+ * memcached's once-a-second clock) with an atomic add of a random token; `undefined` when someone holds it. Lock items live outside
  * the cleared generations: a clear does not free a lock.
  */
 export async function takeLock(

@@ -161,9 +161,9 @@ interface FlightSpace {
  * that takes the store lock on `key` fills, holding the lock until its entry is written; the
  * others look at the store with growing, jittered pauses (`joinSharedFlight` in @larder/core)
  * until a fresh entry appears there, which then answers the request and everyone waiting on
- * `flight` (through `joined`, the engine's own join), or until `deadlineMs` passes or the lock
- * fails, when they fill themselves (the requests waiting on `flight` get a new deadline for that
- * fill). Entries that vary by coding or by `Vary` sit under variant keys, not `key`: for those,
+ * `flight` (through `joined`, the engine's own join), or until half of `deadlineMs` passes or the
+ * lock fails, when they fill themselves (the requests waiting on `flight` get a new deadline for
+ * that fill). Entries that vary by coding or by `Vary` sit under variant keys, not `key`: for those,
  * one fill per process remains.
  */
 export function fillAcrossProcesses<D>(
@@ -181,8 +181,10 @@ export function fillAcrossProcesses<D>(
     const entry = readEntry(await space.storage.get(key));
     return entry !== undefined && now() < freshUntil(entry) ? { value: entry } : undefined;
   };
-  const options = { deadlineMs, timeoutMs: shared.timeoutMs, report: shared.report };
-  return joinSharedFlight(shared.store, key, read, options).then((turn) => {
+  // Half the deadline for the other process: this process's waiters (whose own deadline runs
+  // from when they joined) must still be waiting when it gives up and fills for them.
+  const wait = { deadlineMs: deadlineMs / 2, timeoutMs: shared.timeoutMs, report: shared.report };
+  return joinSharedFlight(shared.store, key, read, wait).then((turn) => {
     if (turn.found === undefined) {
       if (turn.lock !== undefined) flight.holdLock(turn.lock, shared.report);
       // The time spent waiting on other processes does not count against this process's waiters.

@@ -10,7 +10,19 @@ import {
   startServer,
 } from './server-process.ts';
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+// Debian installs each major version under its own directory; the newest one is used.
+const PG_ROOT = '/usr/lib/postgresql';
+const PG_BIN = (() => {
+  try {
+    const versions = readdirSync(PG_ROOT).filter((name) => /^\d+$/.test(name));
+    versions.sort((a, b) => Number(b) - Number(a));
+    return versions.length > 0
+      ? join(PG_ROOT, versions[0] as string, 'bin')
+      : join(PG_ROOT, '15', 'bin');
+  } catch {
+    return join(PG_ROOT, '15', 'bin');
+  }
+})();
 const USER = 'postgres';
 
 /** A throwaway PostgreSQL started by a test file, with the connection string to reach it. */

@@ -57,9 +57,9 @@ export { EMPTY_PATCH } from './header-patch.ts';
 export { formatHttpDate, parseHttpDate } from './http-date.ts';
 export { bindAdmin } from './response-cache/admin.ts';
 export { rewrittenUrl, toCacheRequest } from './response-cache/cache-request.ts';
-export type { CookieOption } from './response-cache/cookies.ts';
 export type { ResponseCacheControlHelpers } from './response-cache/control-helpers.ts';
 export { responseCacheControlHelpers } from './response-cache/control-helpers.ts';
+export type { CookieOption } from './response-cache/cookies.ts';
 export { createResponseCache } from './response-cache/engine.ts';
 export { defaultResponseStore } from './response-cache/store-access.ts';
 export type {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
+import type { Store } from '@larder/core';
 import { responseCache } from '@larder/express';
 import express from 'express';
 import { memcachedMissing, startMemcached } from '../../../test/helpers/servers/memcached.ts';
@@ -21,12 +22,13 @@ interface App {
 }
 
 /** An Express app caching `/page/:id` in memcached on `port`, counting handler runs. */
-async function startApp(port: number): Promise<App> {
+async function startApp(port: number, lie?: (store: MemcachedStore) => Store): Promise<App> {
   const store = createMemcachedStore({ servers: `127.0.0.1:${port}`, prefix: `f${port}:` });
   const errors: Error[] = [];
   const app = express();
   const state = { runs: 0 };
-  app.use(responseCache({ store, ttl: 300, onError: (error) => errors.push(error) }));
+  const onError = (error: Error) => void errors.push(error);
+  app.use(responseCache({ store: lie ? lie(store) : store, ttl: 300, storeTimeout: 0.3, onError }));
   app.get('/page/:id', (req, res) => {
     state.runs += 1;
     res.send(`page ${req.params.id}`);
@@ -121,6 +123,39 @@ describe('an Express app on a sick memcached', { skip: memcachedMissing, timeout
     assert.equal(app.runs - runsBefore, 30, 'served uncached by the handler');
     server.resume();
     await untilHit(app, 5);
+  });
+});
+
+describe('an Express app on memcached whose lock lies', { skip: memcachedMissing }, () => {
+  let server: ServerProcess | undefined;
+  let app: App | undefined;
+  afterEach(async () => {
+    await app?.close();
+    await server?.stop();
+  });
+
+  test('a lock that never answers costs one storeTimeout: requests are served, coalesced and cached', async () => {
+    server = await startMemcached();
+    app = await startApp(server.port, (store) => ({ ...store, lock: () => new Promise(() => {}) }));
+    const replies = await Promise.all(Array.from({ length: 10 }, () => page(app as App, 7)));
+    assert.deepEqual(replies.sort(), [
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'MISS',
+    ]);
+    assert.equal(app.runs, 1, 'one handler run for the ten concurrent requests');
+    assert.equal(await page(app, 7), 'HIT');
+    assert.ok(
+      app.errors.some((e) => /store lock on .* failed/.test(e.message)),
+      'reported',
+    );
   });
 });
 

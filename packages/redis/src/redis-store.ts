@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import {
   type CircuitBreaker,
@@ -299,7 +300,14 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       };
     },
     async close() {
-      if (resolved.client === undefined) await (await connection).quit().catch(() => {});
+      if (resolved.client !== undefined) return;
+      const client = await connection;
+      // QUIT lets replies in flight arrive, but would wait for ever on a connection that never
+      // becomes ready (a wrong password): bounded by the timeout, then the socket is closed.
+      if (client.status === 'ready') {
+        await Promise.race([client.quit().catch(() => {}), delay(connectWaitMs)]);
+      }
+      client.disconnect();
     },
   };
   if (resolved.nearCache === undefined) return store;

@@ -1,9 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { inspect } from 'node:util';
 import {
-  type CircuitBreaker,
-  createCircuitBreaker,
   createNearCache,
   encodeEntry,
   expiresAt,
@@ -12,14 +7,15 @@ import {
   type StoreCapabilities,
   type StoreLock,
 } from '@larder/core';
-import type { Cluster, Redis } from 'ioredis';
 import { createRedisBus } from './redis-bus.ts';
+import { createCounter } from './redis-counter.ts';
+import { takeLock } from './redis-lock.ts';
 import { type RedisStoreOptions, resolveRedisOptions } from './redis-options.ts';
+import { createRunner } from './redis-runner.ts';
 import { asCounter, readValue } from './redis-value.ts';
 import { scanClear } from './scan-clear.ts';
-import { ADD, INCREMENT, RELEASE, REPLACE_IF_SAME, REPLACE_WITH_COUNTER } from './scripts.ts';
+import { ADD, REPLACE_IF_SAME } from './scripts.ts';
 import { groupBySlot } from './slots.ts';
-import { whenReady } from './when-ready.ts';
 
 /** The store {@link createRedisStore} returns: every optional method is present and resolves a promise. */
 export interface RedisStore extends Store {
@@ -46,7 +42,6 @@ export interface RedisStore extends Store {
   readonly connected?: boolean;
 }
 
-const FN = 'createRedisStore';
 const CAPABILITIES: StoreCapabilities = { shared: true, atomic: true, serializes: true };
 // Locks live beside the entries under the prefix; the NULs keep them apart from any ordinary key.
 const LOCK = '\u0000lock\u0000';
@@ -66,82 +61,13 @@ const MAX_PX = Number.MAX_SAFE_INTEGER;
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const resolved = resolveRedisOptions(options);
   const { prefix, now } = resolved;
-  let breaker: CircuitBreaker;
-  try {
-    const { failures, probeAfter } = resolved.breaker;
-    breaker = createCircuitBreaker({
-      ...(failures === undefined ? {} : { failures }),
-      ...(probeAfter === undefined ? {} : { probeAfter }),
-      timeout: resolved.timeout,
-    });
-  } catch (error) {
-    const message = (error as Error).message.replace('createCircuitBreaker:', `${FN}: "breaker"`);
-    throw error instanceof RangeError ? new RangeError(message) : new TypeError(message);
-  }
-  const connection: Promise<Redis | Cluster> =
-    resolved.client === undefined
-      ? connect(resolved.url as string)
-      : Promise.resolve(resolved.client);
-  // Never an unhandled rejection: each command reports a failed connection itself.
-  connection.catch(() => {});
+  const runner = createRunner(resolved);
+  const { call } = runner;
   const cluster = resolved.client?.isCluster === true;
-  // Waiting for the connection ends a little before the command's timeout, so that the error
-  // says the connection is down rather than only that nothing answered.
-  const connectWaitMs = resolved.timeout * 900;
-
-  /** Runs one command on the client through the breaker (and so the timeout). */
-  const call = <T>(command: (client: Redis | Cluster) => Promise<T>): Promise<T> =>
-    breaker
-      .run(() => connection.then((client) => whenReady(client, connectWaitMs)).then(command))
-      .catch(explain);
-  // A timeout or an open circuit alone does not say why: add the connection's state when it is
-  // not ready ('connecting', 'reconnecting', 'end'), which is the usual reason.
-  async function explain(error: unknown): Promise<never> {
-    const client = resolved.client ?? (await connection.catch(() => undefined));
-    const status = client?.status;
-    if (status === undefined || status === 'ready' || !(error instanceof Error)) throw error;
-    throw new Error(`${error.message} (Redis connection ${status})`, { cause: error });
-  }
   const full = (key: string) => prefix + key;
-
-  function encode(key: string, value: unknown, ttl: number): Buffer | string {
-    return encodeEntry({ key, expires: expiresAt(now(), ttl), value });
-  }
-  function px(ttl: number): string {
-    const ms = Math.ceil(ttl * 1000);
-    return ms > MAX_PX ? '' : String(Math.max(1, ms));
-  }
   const ttlOf = (ttl: number | undefined) => ttl ?? resolved.ttl;
-  const setArgs = (key: string, value: unknown, ttl: number): [Buffer | string, ...string[]] => {
-    const expiry = px(ttl);
-    return expiry === '' ? [encode(key, value, ttl)] : [encode(key, value, ttl), 'PX', expiry];
-  };
-
-  async function counter(key: string, delta: number, ttl: number | undefined): Promise<number> {
-    if (!Number.isSafeInteger(delta)) {
-      throw new RangeError(
-        `redis store: increment delta must be a safe integer, got ${inspect(delta)}`,
-      );
-    }
-    const seconds = ttlOf(ttl);
-    if (isExpiredTtl(seconds)) {
-      await store.delete(key);
-      return delta;
-    }
-    // A key holding a frame is the caller's business, not a sick Redis: it must not trip the breaker.
-    let notInteger: unknown;
-    const value = await call((c) =>
-      c.eval(INCREMENT, 1, full(key), delta, px(seconds)).catch((error: Error) => {
-        if (!/not an integer/.test(error.message)) throw error;
-        notInteger = error;
-        return undefined;
-      }),
-    );
-    return notInteger === undefined
-      ? Number(value)
-      : convertAndCount(key, delta, seconds, notInteger);
-  }
-
+  const encode = (key: string, value: unknown, ttl: number) =>
+    encodeEntry({ key, expires: expiresAt(now(), ttl), value });
   /** GET as bytes; a key of another Redis type (a list, a hash) under the prefix reads as nothing. */
   const getRaw = (key: string) =>
     call((c) =>
@@ -150,32 +76,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         throw error;
       }),
     );
-
-  // The key holds a frame (`set(key, 5, ttl)` keeps its expiry that way): turn it into a Redis
-  // integer, compare-and-set so a concurrent write is never lost, then count as usual.
-  async function convertAndCount(
-    key: string,
-    delta: number,
-    seconds: number,
-    cause: unknown,
-  ): Promise<number> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await getRaw(key);
-      if (raw === null || asCounter(raw) !== undefined) return counter(key, delta, seconds);
-      const value = readValue(key, raw, now());
-      if (value !== undefined && !Number.isSafeInteger(value)) {
-        throw new TypeError(
-          `redis store: cannot increment ${inspect(key)}, it holds a non-integer`,
-        );
-      }
-      // Unreadable or expired by our clock: a missing key counts as 0, with the counter's ttl.
-      const next = value === undefined ? delta : (value as number) + delta;
-      const expiry = value === undefined ? px(seconds) : '';
-      const script = REPLACE_WITH_COUNTER;
-      if ((await call((c) => c.eval(script, 1, full(key), raw, next, expiry))) === 1) return next;
-    }
-    throw cause;
-  }
+  const count = createCounter({
+    runner,
+    full,
+    px,
+    ttlOf,
+    now,
+    getRaw,
+    remove: (key) => store.delete(key),
+  });
 
   const store: RedisStore = {
     name: 'redis',
@@ -189,7 +98,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         await store.delete(key);
         return;
       }
-      await call((c) => c.set(full(key), ...(setArgs(key, value, seconds) as [string])));
+      const frame = encode(key, value, seconds);
+      const expiry = px(seconds);
+      await call((c) =>
+        expiry === '' ? c.set(full(key), frame) : c.set(full(key), frame, 'PX', expiry),
+      );
     },
     async delete(key) {
       return (await call((c) => c.del(full(key)))) > 0;
@@ -227,6 +140,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }
       if (entries.length === 0) return;
       const keys = entries.map(([key]) => full(key));
+      const expiry = px(seconds);
       await Promise.all(
         groupBySlot(keys, cluster).map(async (group) => {
           const results = await call(async (c) => {
@@ -234,7 +148,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
             for (const i of group) {
               const [key, value] = entries[i] as readonly [string, unknown];
               if (value === undefined) pipeline.del(full(key));
-              else pipeline.set(full(key), ...(setArgs(key, value, seconds) as [string]));
+              else if (expiry === '') pipeline.set(full(key), encode(key, value, seconds));
+              else pipeline.set(full(key), encode(key, value, seconds), 'PX', expiry);
             }
             return pipeline.exec();
           });
@@ -252,11 +167,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       );
       return counts.reduce((sum, n) => sum + n, 0);
     },
-    increment: (key, delta = 1, ttl) => counter(key, delta, ttl),
-    decrement: (key, delta = 1, ttl) => counter(key, -delta, ttl),
+    increment: (key, delta = 1, ttl) => count(key, delta, ttl),
+    decrement: (key, delta = 1, ttl) => count(key, -delta, ttl),
     async clear(sub = '') {
       // Each SCAN and UNLINK step has its own timeout; the whole walk may take longer.
-      await scanClear(await connection, prefix + sub, (command) => breaker.run(command));
+      const client = await runner.connection;
+      await scanClear(client, prefix + sub, (command) => call(() => command()));
     },
     async touch(key, ttl) {
       const seconds = ttlOf(ttl);
@@ -276,52 +192,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       );
       return replaced === 1;
     },
-    async lock(key, ttl) {
-      const lockKey = full(LOCK + key);
-      const token = randomUUID();
-      let taken: string | null;
-      try {
-        taken = await call((c) => c.set(lockKey, token, 'PX', px(ttl), 'NX'));
-      } catch (error) {
-        // A SET that timed out may still run: a release sent after it on the same connection runs
-        // after it, so the lock never outlives a caller that gave up.
-        connection
-          .then((c) => (c.status === 'ready' ? c.eval(RELEASE, 1, lockKey, token) : undefined))
-          .catch(() => {});
-        throw error;
-      }
-      if (taken !== 'OK') return undefined;
-      let released: Promise<void> | undefined;
-      return {
-        release() {
-          released ??= call((c) => c.eval(RELEASE, 1, lockKey, token)).then(() => {});
-          return released;
-        },
-      };
-    },
-    async close() {
-      if (resolved.client !== undefined) return;
-      const client = await connection;
-      // QUIT lets replies in flight arrive, but would wait for ever on a connection that never
-      // becomes ready (a wrong password): bounded by the timeout, then the socket is closed.
-      if (client.status === 'ready') {
-        await Promise.race([client.quit().catch(() => {}), delay(connectWaitMs)]);
-      }
-      client.disconnect();
-    },
+    lock: (key, ttl) => takeLock(runner, full(LOCK + key), px(ttl)),
+    close: () => runner.close(),
   };
   if (resolved.nearCache === undefined) return store;
-  const bus = createRedisBus(connection, `${prefix}\u0000invalidate`, (command) =>
-    breaker.run(command),
+  const bus = createRedisBus(runner.connection, `${prefix}\u0000invalidate`, (command) =>
+    call(() => command()),
   );
   return createNearCache(store, bus, resolved.nearCache) as unknown as RedisStore;
 }
 
-async function connect(url: string): Promise<Redis> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url);
-  // Failures reach callers through each command; an 'error' event without a listener would be
-  // printed by ioredis, and its text can name the host.
-  client.on('error', () => {});
-  return client;
+/** The PX argument of a ttl in seconds; `''` for none (Infinity, or past 2^53 ms). */
+function px(ttl: number): string {
+  const ms = Math.ceil(ttl * 1000);
+  return ms > MAX_PX ? '' : String(Math.max(1, ms));
 }

@@ -7,6 +7,7 @@
 import KeyvPostgres from '@keyv/postgres';
 import { createPostgresStore } from '@larder/postgres';
 import Keyv from 'keyv';
+import { waitForQuiet } from './http/machine.mjs';
 
 const [url = '', secondsArg = '3', roundsArg = '3'] = process.argv.slice(2);
 const SECONDS = Number(secondsArg);
@@ -62,6 +63,7 @@ for (round = 0; round < ROUNDS; round++) {
   // Rotate the starting operation each round, so drift on the machine hits every one alike.
   for (let k = 0; k < names.length; k++) {
     const name = names[(k + round) % names.length] as string;
+    await waitForQuiet();
     const result = await measure(ops[name] as Op);
     process.stdout.write(`${JSON.stringify({ name, round, ...result })}\n`);
   }

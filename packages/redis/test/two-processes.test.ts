@@ -72,6 +72,17 @@ if (redisSkip !== undefined) {
         assert.equal(await ranHandler(b, '/page/s0/1'), false, 'and again');
       });
 
+      it('200 concurrent cold requests split across both processes run the handler at most twice', async (t) => {
+        const path = '/slow/stampede';
+        const answers = await Promise.all(
+          Array.from({ length: 200 }, (_, i) => text((i % 2 === 0 ? a : b).url + path)),
+        );
+        assert.ok(answers.every((body) => body === 'slow stampede'));
+        const runs = ((await a.calls())[path] ?? 0) + ((await b.calls())[path] ?? 0);
+        t.diagnostic(`handler runs: ${runs}`);
+        assert.ok(runs >= 1 && runs <= 2, `the handler ran ${runs} times`);
+      });
+
       for (const [by, query, path] of [
         ['tag', 'tag=section:s1', '/page/s1/1'],
         ['path', `path=${encodeURIComponent('/page/s2/1')}`, '/page/s2/1'],

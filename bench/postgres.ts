@@ -149,11 +149,13 @@ ops.stdout!.on('data', (chunk: Buffer) => {
 await once(ops, 'exit');
 await pg.destroy();
 
-const opRuns = new Map<string, Array<{ ops: number; p99: number }>>();
+const opRuns = new Map<string, Array<{ ops: number; p99: number; errors: number }>>();
 for (const line of opsText.trim().split('\n')) {
-  const { name, ops: rate, p99 } = JSON.parse(line) as { name: string; ops: number; p99: number };
-  opRuns.set(name, [...(opRuns.get(name) ?? []), { ops: rate, p99 }]);
+  if (!line.startsWith('{')) continue;
+  const run = JSON.parse(line) as { name: string; ops: number; p99: number; errors: number };
+  opRuns.set(run.name, [...(opRuns.get(run.name) ?? []), run]);
 }
+const opErrors = [...opRuns.values()].flat().reduce((sum, run) => sum + run.errors, 0);
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const rpsOf = (c: string) => median((runs.get(c) ?? []).map((r) => r.rps));
@@ -193,6 +195,7 @@ for (const op of ['get', 'set', 'add', 'increment']) {
     `| ${op} | ${fmt(a)} | ${fmt(median(ours.map((r) => r.p99)), 2)} ms | ${theirs.length > 0 ? fmt(b) : 'no such operation'} | ${theirs.length > 0 ? `${fmt(median(theirs.map((r) => r.p99)), 2)} ms` : ''} | ${theirs.length > 0 ? fmt(a / b, 2) : ''} |`,
   );
 }
+lines.push('', `Operations that failed (timeout 1 s, counted, not measured): ${opErrors}.`);
 if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
 const text = `${lines.join('\n')}\n`;
 process.stdout.write(text);

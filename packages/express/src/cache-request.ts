@@ -1,9 +1,6 @@
 import { type CacheRequest, rewrittenUrl, toCacheRequest } from '@larder/http';
 import type { Application, Request } from 'express';
 
-/** Express's `req.query` when the app's `query parser` setting is `false`: always empty. */
-const NO_QUERY = (): object => ({});
-
 /**
  * Translates an Express request into the engine's {@link CacheRequest}: the path from
  * `req.originalUrl` (a router-mounted `responseCache` keys on the full path), the host from
@@ -16,11 +13,13 @@ export function cacheRequestOf(req: Request): CacheRequest {
   const app = req.app;
   const original = req.originalUrl;
   const url = req.url;
-  // The parser only matters for a query: a hit on a plain path skips the settings lookup.
+  // The parser only matters for a query: a hit on a plain path skips the settings lookup. With
+  // `query parser` off, `req.query` is empty but the handler may still read the raw URL: the
+  // engine's default (node:querystring, Express's 'simple') keys the parameters then.
   const parser =
     original.indexOf('?') === -1
       ? undefined
-      : ((app.get('query parser fn') as ((query: string) => unknown) | undefined) ?? NO_QUERY);
+      : (app.get('query parser fn') as ((query: string) => unknown) | undefined);
   return toCacheRequest(
     req.method,
     original,

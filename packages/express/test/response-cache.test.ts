@@ -92,6 +92,29 @@ describe('Express responseCache capture', () => {
     await request(app).get('/api/item').expect('item 2');
   });
 
+  it("keys the query as the app's query parser reads it: 'extended', and off", async () => {
+    let calls = 0;
+    const extended = express();
+    extended.set('query parser', 'extended');
+    extended.use(responseCache({ store: createMemoryStore() }));
+    extended.get('/q', (req, res) => {
+      res.send(`${JSON.stringify(req.query)} ${++calls}`);
+    });
+    await request(extended).get('/q?a[b]=1').expect('{"a":{"b":"1"}} 1');
+    await request(extended).get('/q?a%5Bb%5D=1').expect('{"a":{"b":"1"}} 1');
+    await request(extended).get('/q?a[]=1').expect('{"a":["1"]} 2');
+    await request(extended).get('/q?a=1').expect('{"a":"1"} 3');
+    const off = express();
+    off.set('query parser', false);
+    off.use(responseCache({ store: createMemoryStore() }));
+    off.get('/raw', (req, res) => {
+      res.send(`${req.originalUrl} ${++calls}`);
+    });
+    await request(off).get('/raw?x=1').expect('/raw?x=1 4');
+    await request(off).get('/raw?x=2').expect('/raw?x=2 5');
+    await request(off).get('/raw?x=1').expect('/raw?x=1 4');
+  });
+
   it('captures headers given to writeHead as a flat list', async () => {
     let calls = 0;
     const app = express();

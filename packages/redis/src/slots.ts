@@ -1,4 +1,7 @@
-import calculateSlot from 'cluster-key-slot';
+import { createRequire } from 'node:module';
+
+// cluster-key-slot (the slot function ioredis itself uses) is CommonJS without types.
+const calculateSlot = createRequire(import.meta.url)('cluster-key-slot') as (key: string) => number;
 
 /**
  * Indexes of `keys` grouped so each group can go in one multi-key command: one group on a

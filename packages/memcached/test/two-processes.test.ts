@@ -167,6 +167,26 @@ describe('two processes sharing one memcached', { skip: memcachedMissing, timeou
     }
   });
 
+  test('when the facade process holding the lock dies mid-compute, the other computes after the 10 s deadline', async () => {
+    const env = { MEMCACHED_PORT: String(server.port), PREFIX: prefix() };
+    const [holder, waiter] = [spawnWorker(FACADE, env), spawnWorker(FACADE, env)];
+    try {
+      await Promise.all([holder, waiter].map((f) => nextMessage(f, 'ready')));
+      const computing = nextMessage(holder, 'computing');
+      holder.send({ key: 'report:9', callers: 1, hang: true });
+      await computing;
+      const answer = nextMessage<{ computed: number; values: string[] }>(waiter, 'values');
+      waiter.send({ key: 'report:9', callers: 20 });
+      holder.kill('SIGKILL');
+      const { computed: runs, values } = await answer;
+      assert.equal(runs, 1, 'one computation in the surviving process');
+      assert.deepEqual(new Set(values), new Set([`value of report:9 by ${waiter.pid}`]));
+    } finally {
+      holder.kill('SIGKILL');
+      waiter.kill('SIGKILL');
+    }
+  });
+
   test('with a store without lock, a second process fills at once while the first still computes', async () => {
     // A 60 s deadline: were the second process waiting on the first, the test would time out.
     const env = { MEMCACHED_PORT: String(server.port), PREFIX: prefix(), COALESCE: '60s' };

@@ -116,15 +116,27 @@ export function createNearCache(
   // An unhandled rejection here would crash the process; the tier just stays bypassed.
   subscription.catch(() => {});
 
-  async function fill(key: string): Promise<unknown> {
-    const token = {};
-    fills.set(key, token);
+  /** Reads `keys` from the shared store and keeps each value unless it was invalidated meanwhile. */
+  async function fill(keys: readonly string[]): Promise<unknown[]> {
+    const tokens = keys.map((key) => {
+      const token = {};
+      fills.set(key, token);
+      return token;
+    });
     try {
-      const value = await store.get(key);
-      if (connected && value !== undefined && fills.get(key) === token) local.set(key, value);
-      return value;
+      const values =
+        keys.length === 1 || store.getMany === undefined
+          ? await Promise.all(keys.map((key) => store.get(key)))
+          : await store.getMany(keys);
+      keys.forEach((key, i) => {
+        const value = values[i];
+        if (connected && value !== undefined && fills.get(key) === tokens[i]) local.set(key, value);
+      });
+      return values;
     } finally {
-      if (fills.get(key) === token) fills.delete(key);
+      keys.forEach((key, i) => {
+        if (fills.get(key) === tokens[i]) fills.delete(key);
+      });
     }
   }
 
@@ -148,7 +160,7 @@ export function createNearCache(
         const value = local.get(key);
         if (value !== undefined) return value;
       }
-      return fill(key);
+      return fill([key]).then((values) => values[0]);
     },
     set: (key, value, ttl) => publish(store.set(key, value, ttl), { keys: [key] }),
     delete: (key) => publish(store.delete(key), { keys: [key] }),
@@ -156,7 +168,14 @@ export function createNearCache(
       return (await near.get(key)) !== undefined;
     },
     async getMany(keys) {
-      return Promise.all(keys.map((key) => near.get(key)));
+      const values = keys.map((key) => (connected ? local.get(key) : undefined));
+      const missing = values.flatMap((value, i) => (value === undefined ? [i] : []));
+      if (missing.length === 0) return values;
+      const read = await fill(missing.map((i) => keys[i] as string));
+      missing.forEach((index, j) => {
+        values[index] = read[j];
+      });
+      return values;
     },
     close: async () => {
       await (await subscription)();

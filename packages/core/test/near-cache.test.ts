@@ -67,6 +67,29 @@ describe('createNearCache', () => {
     assert.equal(shared.reads, 1);
   });
 
+  it('getMany answers hits from memory and reads the misses in one getMany of the shared store', async () => {
+    const store = createMemoryStore();
+    const asked: string[][] = [];
+    const shared: Store = {
+      ...store,
+      getMany(keys) {
+        asked.push([...keys]);
+        return store.getMany(keys);
+      },
+    };
+    const near = createNearCache(shared, createHub().bus());
+    store.setMany([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    assert.equal(await near.get('b'), 2);
+    assert.deepEqual(await near.getMany?.(['a', 'b', 'c', 'd']), [1, 2, 3, undefined]);
+    assert.deepEqual(asked, [['a', 'c', 'd']]);
+    assert.deepEqual(await near.getMany?.(['a', 'c']), [1, 3]);
+    assert.equal(asked.length, 1, 'both now come from memory');
+  });
+
   it('drops the entry in every process when any process writes, deletes or clears', async () => {
     const shared = sharedStore();
     const hub = createHub();

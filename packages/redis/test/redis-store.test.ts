@@ -5,6 +5,7 @@ import { encodeEntry } from '@larder/core';
 import { Cluster, Redis } from 'ioredis';
 import { redisSkip, startRedis, startRedisCluster } from '../../../test/helpers/servers/redis.ts';
 import { createRedisStore } from '../src/redis-store.ts';
+import { until } from './fixtures/load.ts';
 
 if (redisSkip !== undefined) {
   test('redis store', { skip: redisSkip }, () => {});
@@ -65,6 +66,20 @@ if (redisSkip !== undefined) {
           undefined,
           4,
         ]);
+      });
+
+      it('keeps two near caches coherent through pub/sub', async () => {
+        const prefix = fresh();
+        const a = createRedisStore({ client: redis, prefix, nearCache: true });
+        const b = createRedisStore({ client: redis, prefix, nearCache: true });
+        after(() => Promise.all([a.close(), b.close()]));
+        await until(async () => a.connected === true && b.connected === true, 5000, 'subscribed');
+        await a.set('k', 'v1');
+        assert.equal(await b.get('k'), 'v1');
+        await a.set('k', 'v2');
+        await until(async () => (await b.get('k')) === 'v2', 1000, 'B sees the overwrite');
+        await b.clear();
+        await until(async () => (await a.get('k')) === undefined, 1000, 'A sees the clear');
       });
 
       it('getMany, setMany and deleteMany span hash slots (and {hash tags}) in key order', async () => {

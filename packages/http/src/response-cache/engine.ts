@@ -1,6 +1,6 @@
 import { codingVariant, KeyBuilder } from './cache-key.ts';
 import { type CacheStatus, type Forward, forwardStatus, statusHeaders } from './cache-status.ts';
-import { Flight } from './coalesce.ts';
+import { Flight, fillAcrossProcesses } from './coalesce.ts';
 import { reportBypass, trace, tracing } from './debug.ts';
 import { acceptedCodings } from './encoding.ts';
 import {
@@ -229,7 +229,11 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
       flight = new Flight(now, undefined, at.codings);
       at.space.flights.set(at.key, flight);
     }
-    return { kind: 'fill', fill: new CacheFill(this, at, flight, fallback, false, fwd) };
+    const fill = new CacheFill(this, at, flight, fallback, false, fwd);
+    if (flight === undefined) return { kind: 'fill', fill };
+    // Other processes sharing the store may be filling this key too: one fill for all of them.
+    const joined = () => this.#join(at, flight, this.options.now());
+    return fillAcrossProcesses(at, flight, this.#coalesceMs, { kind: 'fill', fill }, joined);
   }
 
   /** A request arriving while a fill or refresh for its key runs; `undefined` to carry on as if there were none. */

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisSkip, startRedis } from '../../../test/helpers/servers/redis.ts';
+import {
+  findBinary,
+  freePort,
+  missingBinary,
+  startServer,
+} from '../../../test/helpers/servers/server-process.ts';
 import { testOptionErrors } from '../../core/test/option-errors.ts';
 import { createRedisStore } from '../src/redis-store.ts';
 
@@ -117,6 +127,77 @@ if (redisSkip !== undefined) {
         .map((e) => `${e.message} ${String((e.cause as Error | undefined)?.message)}`)
         .join('\n');
       assert.ok(!text.includes('wrong-pass-123'), text);
+    });
+  });
+
+  const openssl = findBinary('openssl');
+  describe('createRedisStore over TLS', {
+    skip: openssl ? false : missingBinary('openssl', 'openssl'),
+  }, () => {
+    it('talks to a TLS-only Redis through a client given its CA, and fails cleanly without it', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'larder-redis-tls-'));
+      after(() => rmSync(dir, { recursive: true, force: true }));
+      const cert = join(dir, 'cert.pem');
+      const key = join(dir, 'key.pem');
+      execFileSync(
+        openssl as string,
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      const port = await freePort();
+      const server = await startServer(
+        findBinary('redis-server') as string,
+        [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          cert,
+          '--tls-key-file',
+          key,
+          '--tls-auth-clients',
+          'no',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ],
+        { port },
+      );
+      after(() => server.stop());
+      const client = new Redis({ host: '127.0.0.1', port, tls: { ca: readFileSync(cert) } });
+      after(() => client.disconnect());
+      const store = createRedisStore({ client, prefix: 'tls:' });
+      await store.set('k', Buffer.from([0, 1, 2]));
+      assert.deepEqual(await store.get('k'), Buffer.from([0, 1, 2]));
+
+      // rediss:// without the CA: the self-signed certificate is refused; the store rejects.
+      const untrusted = createRedisStore({
+        url: `rediss://127.0.0.1:${port}`,
+        prefix: 'tls:',
+        timeout: '200ms',
+      });
+      after(() => untrusted.close());
+      await assert.rejects(untrusted.get('k'), /not connected|circuit open|no answer/);
     });
   });
 }

@@ -51,12 +51,15 @@ const MAX_PX = Number.MAX_SAFE_INTEGER;
 /**
  * Creates a {@link Store} on Redis through ioredis: standalone, Sentinel-backed or Cluster. Values
  * are binary frames of `@larder/core`'s codec (Buffers as raw bytes); counters are Redis integers,
- * so `increment` is one atomic INCRBY (a frame holding an integer is converted on first use). Every command runs through a per-command
- * timeout and a circuit breaker, so a dead, paused or full Redis costs a miss, never a hang.
+ * so `increment` is one atomic INCRBY (a frame holding an integer is converted on first use).
+ * Every command waits for a ready connection and runs through a per-command timeout and a circuit
+ * breaker, so a dead, paused or full Redis costs a miss, never a hang.
  *
+ * @param options - the client or URL, prefix, ttl, timeout, breaker and near cache; see {@link RedisStoreOptions}
  * @example
  * const store = createRedisStore({ client: new Redis(process.env.REDIS_URL), prefix: 'shop:' });
- * const cache = createCache({ store });
+ * app.use(responseCache({ store, ttl: '5m' }));
+ * const cache = createCache({ stores: { redis: store } });
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const resolved = resolveRedisOptions(options);

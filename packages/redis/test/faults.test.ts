@@ -55,24 +55,29 @@ if (redisSkip !== undefined) {
   test('redis faults', { skip: redisSkip }, () => {});
 } else {
   describe('an Express app caching in Redis', () => {
-    it('serves every request while Redis is killed mid-load, and caches again once it is back', async () => {
-      const redis = await startRedis();
-      const client = quiet(new Redis(redis.url));
-      after(async () => {
-        client.disconnect();
-        await redis.stop();
+    for (const nearCache of [false, true]) {
+      it(`serves every request while Redis is killed mid-load, and caches again once it is back (near cache ${nearCache ? 'on' : 'off'})`, async () => {
+        const redis = await startRedis();
+        const client = quiet(new Redis(redis.url));
+        after(async () => {
+          client.disconnect();
+          await redis.stop();
+        });
+        const store = createRedisStore({ client, prefix: 'kill:', nearCache });
+        after(() => store.close());
+        const app = buildStoreApp(store);
+        const { url } = await serve(app);
+        const outcomes = await load(url, PATHS, 2000, 16, async (done) => {
+          if (done === 600) await redis.process.kill();
+        });
+        assertAllServed(outcomes);
+        assert.ok(app.errors.length > 0, 'onError heard of the dead Redis');
+        await redis.restart();
+        await hitsResume(url, app, '/page/s1/1');
+        await hitsResume(url, app, '/wrapped/1');
+        if (nearCache) await until(async () => store.connected === true, 5000, 'resubscribed');
       });
-      const app = buildStoreApp(createRedisStore({ client, prefix: 'kill:' }));
-      const { url } = await serve(app);
-      const outcomes = await load(url, PATHS, 2000, 16, async (done) => {
-        if (done === 600) await redis.process.kill();
-      });
-      assertAllServed(outcomes);
-      assert.ok(app.errors.length > 0, 'onError heard of the dead Redis');
-      await redis.restart();
-      await hitsResume(url, app, '/page/s1/1');
-      await hitsResume(url, app, '/wrapped/1');
-    });
+    }
 
     it('answers every request within the timeout while Redis is paused (SIGSTOP)', async () => {
       const redis = await startRedis();

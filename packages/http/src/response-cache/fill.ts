@@ -9,7 +9,7 @@ import type { FillContext, Lookup } from './fill-context.ts';
 import { FillControl } from './fill-control.ts';
 import { FN } from './options.ts';
 import { PendingStore, settled } from './pending-reply.ts';
-import { replyFromEntry } from './replay.ts';
+import { passThrough, replyFromEntry } from './replay.ts';
 import { checkStorable } from './storability.ts';
 import { isThenable } from './storage.ts';
 import { outgoingHeaders, restoreOmitted } from './stored-headers.ts';
@@ -17,7 +17,6 @@ import type {
   BypassReason,
   CapturedResponse,
   Fill,
-  HeaderRecord,
   OutgoingHeaders,
   PendingReply,
   Reply,
@@ -154,7 +153,9 @@ export class CacheFill implements Fill {
       verdict.omit,
     );
     if (reply.status === 304 && !this.refresh) this.ctx.counters.notModified++;
-    return new PendingStore(this, response, reply, (late) => {
+    const check = (late: CapturedResponse) => checkStorable(late, at.codings, this.ctx.policy);
+    const refused = (reason: BypassReason) => this.#refusedHeaders(reason);
+    return new PendingStore(response, reply, check, refused, (late) => {
       if (late !== undefined) {
         this.#refused(late, o.now(), true);
         return;
@@ -169,43 +170,13 @@ export class CacheFill implements Fill {
     });
   }
 
-  /** Why the headers actually written (after hooks and outer middleware) forbid storing, if they do. */
-  lateReason(
-    captured: CapturedResponse,
-    reply: Reply,
-    status: number,
-    written: HeaderRecord,
-  ): BypassReason | undefined {
-    if (status !== reply.status) return 'status';
-    // A session middleware before the cache sets its cookie when the head is written
-    // (express-session) or after the cache returned (koa-session): the page is that user's.
-    const cookie = written['set-cookie'];
-    if (cookie !== undefined && !(Array.isArray(cookie) && cookie.length === 0))
-      return 'set-cookie';
-    const cc = written['cache-control'];
-    if (cc !== undefined && String(cc) !== String(captured.headers['cache-control'] ?? '')) {
-      const late = { ...captured, headers: { ...captured.headers, 'cache-control': cc } };
-      const verdict = checkStorable(late, this.at.codings, this.ctx.policy);
-      if (!verdict.ok) return verdict.reason;
-    }
-    return undefined;
-  }
-
   /** The status headers of a response refused for `reason` after its reply was made. */
-  refusedHeaders(reason: BypassReason): OutgoingHeaders {
+  #refusedHeaders(reason: BypassReason): OutgoingHeaders {
     return statusHeaders(this.ctx.options.names, 'BYPASS', forwardStatus(this.fwd, false, reason));
   }
 
   #passThrough(response: CapturedResponse, reason: BypassReason): Reply {
-    const names = this.ctx.options.names;
-    const headers = outgoingHeaders(response, [], names.short);
-    // RFC 9110 §8.6: no Content-Length on 204, and a 304's would describe the unsent 200.
-    if (response.status === 204 || response.status === 304 || response.status < 200) {
-      delete headers['content-length'];
-    }
-    if (names.standard !== undefined) delete headers[names.standard];
-    Object.assign(headers, statusHeaders(names, 'BYPASS', forwardStatus(this.fwd, false, reason)));
-    return { status: response.status, headers, body: response.body };
+    return passThrough(response, this.ctx.options.names, forwardStatus(this.fwd, false, reason));
   }
 
   /**

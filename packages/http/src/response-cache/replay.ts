@@ -1,9 +1,10 @@
 import { isNotModified, notModifiedHeaders } from '../conditional.ts';
 import { etagForCoding } from '../etag.ts';
-import { type CacheStatus, hitStatus, type StatusNames } from './cache-status.ts';
+import { type CacheStatus, hitStatus, type StatusNames, statusHeaders } from './cache-status.ts';
 import { acceptedCodings } from './encoding.ts';
 import { freshUntil, type StoredEntry } from './entry.ts';
-import type { CacheRequest, OutgoingHeaders, Reply } from './types.ts';
+import { outgoingHeaders } from './stored-headers.ts';
+import type { CacheRequest, CapturedResponse, OutgoingHeaders, Reply } from './types.ts';
 
 /** True when a request carries a validator the stored entry could satisfy. */
 function isConditional(request: CacheRequest): boolean {
@@ -118,4 +119,23 @@ function decorate(
   if (names.standard !== undefined) {
     headers[names.standard] = standard ?? hitStatus(freshUntil(entry), now);
   }
+}
+
+/**
+ * A response that was not stored, as the adapter sends it: its own headers (without any status
+ * header of its own), `BYPASS` and the `Cache-Status` value given, the body.
+ */
+export function passThrough(
+  response: CapturedResponse,
+  names: StatusNames,
+  standard: string,
+): Reply {
+  const headers = outgoingHeaders(response, [], names.short);
+  // RFC 9110 §8.6: no Content-Length on 204, and a 304's would describe the unsent 200.
+  if (response.status === 204 || response.status === 304 || response.status < 200) {
+    delete headers['content-length'];
+  }
+  if (names.standard !== undefined) delete headers[names.standard];
+  Object.assign(headers, statusHeaders(names, 'BYPASS', standard));
+  return { status: response.status, headers, body: response.body };
 }

@@ -14,24 +14,11 @@ import { createEntryBound } from './file-bound.ts';
 import { entryNames, inBatches, isMissing, peekKey, removeQuietly } from './file-entries.ts';
 import { createKeyQueue } from './key-queue.ts';
 import { createLimit } from './limit.ts';
-import { type Clock, expiresAt, type Store, type StoreCapabilities } from './store.ts';
+import { type Clock, type CompleteStore, expiresAt } from './store.ts';
 
 /** The store {@link createFileStore} returns: every optional method is present and resolves a promise. */
-export interface FileStore extends Store {
+export interface FileStore extends CompleteStore {
   readonly name: 'file';
-  readonly capabilities: StoreCapabilities;
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, ttl?: number): Promise<void>;
-  delete(key: string): Promise<boolean>;
-  has(key: string): Promise<boolean>;
-  add(key: string, value: unknown, ttl?: number): Promise<boolean>;
-  getMany(keys: readonly string[]): Promise<unknown[]>;
-  setMany(entries: ReadonlyArray<readonly [string, unknown]>, ttl?: number): Promise<void>;
-  deleteMany(keys: readonly string[]): Promise<number>;
-  increment(key: string, delta?: number, ttl?: number): Promise<number>;
-  decrement(key: string, delta?: number, ttl?: number): Promise<number>;
-  clear(prefix?: string): Promise<void>;
-  touch(key: string, ttl?: number): Promise<boolean>;
 }
 
 /** Options of {@link createFileStore}. */

@@ -11,6 +11,7 @@ export { parseDuration, parseOptionalDuration } from './duration.ts';
 export type { FileStore, FileStoreOptions } from './file-store.ts';
 export { createFileStore } from './file-store.ts';
 export { getNow } from './get-now.ts';
+export { decodeInvalidation, encodeInvalidation } from './invalidation-message.ts';
 export { memoKey } from './memo-key.ts';
 export type { Memoized, MemoizeOptions } from './memoize.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';
@@ -35,7 +36,15 @@ export {
 } from './shared-flight.ts';
 export { sizeOf } from './size-of.ts';
 export type { CacheStats } from './stats.ts';
-export type { Awaitable, Clock, Store, StoreCapabilities, StoreLock } from './store.ts';
+export type {
+  Awaitable,
+  Clock,
+  CompleteStore,
+  SharedStore,
+  Store,
+  StoreCapabilities,
+  StoreLock,
+} from './store.ts';
 export { expiresAt, isExpiredTtl, isStore } from './store.ts';
 export { CacheStoreError } from './store-error.ts';
 export { RESERVED_SEGMENT } from './tags.ts';

@@ -86,3 +86,26 @@ export function isStore(value: unknown): value is Store {
     typeof s.delete === 'function'
   );
 }
+
+/** A {@link Store} with every optional method present, each resolving a promise (file and server stores). */
+export interface CompleteStore extends Store {
+  readonly capabilities: StoreCapabilities;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  has(key: string): Promise<boolean>;
+  add(key: string, value: unknown, ttl?: number): Promise<boolean>;
+  getMany(keys: readonly string[]): Promise<unknown[]>;
+  setMany(entries: ReadonlyArray<readonly [string, unknown]>, ttl?: number): Promise<void>;
+  deleteMany(keys: readonly string[]): Promise<number>;
+  increment(key: string, delta?: number, ttl?: number): Promise<number>;
+  decrement(key: string, delta?: number, ttl?: number): Promise<number>;
+  clear(prefix?: string): Promise<void>;
+  touch(key: string, ttl?: number): Promise<boolean>;
+}
+
+/** A {@link CompleteStore} on a server that several processes share: it also locks and closes. */
+export interface SharedStore extends CompleteStore {
+  lock(key: string, ttl: number): Promise<StoreLock | undefined>;
+  close(): Promise<void>;
+}

@@ -3,9 +3,8 @@ import {
   encodeEntry,
   expiresAt,
   isExpiredTtl,
+  type SharedStore,
   type Store,
-  type StoreCapabilities,
-  type StoreLock,
 } from '@larder/core';
 import {
   deltaExtras,
@@ -34,23 +33,8 @@ import { check, createCall } from './requests.ts';
 import { takeLock } from './store-lock.ts';
 
 /** A {@link Store} on memcached; every optional capability is present. */
-export interface MemcachedStore extends Store {
+export interface MemcachedStore extends SharedStore {
   readonly name: 'memcached';
-  readonly capabilities: StoreCapabilities;
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, ttl?: number): Promise<void>;
-  delete(key: string): Promise<boolean>;
-  has(key: string): Promise<boolean>;
-  add(key: string, value: unknown, ttl?: number): Promise<boolean>;
-  getMany(keys: readonly string[]): Promise<unknown[]>;
-  setMany(entries: ReadonlyArray<readonly [string, unknown]>, ttl?: number): Promise<void>;
-  deleteMany(keys: readonly string[]): Promise<number>;
-  increment(key: string, delta?: number, ttl?: number): Promise<number>;
-  decrement(key: string, delta?: number, ttl?: number): Promise<number>;
-  clear(prefix?: string): Promise<void>;
-  touch(key: string, ttl?: number): Promise<boolean>;
-  lock(key: string, ttl: number): Promise<StoreLock | undefined>;
-  close(): Promise<void>;
 }
 
 const STORE = 'memcached store';

@@ -1,4 +1,9 @@
-import type { Invalidation, InvalidationBus, InvalidationListener } from '@larder/core';
+import {
+  decodeInvalidation,
+  encodeInvalidation,
+  type InvalidationBus,
+  type InvalidationListener,
+} from '@larder/core';
 import { type Statement, statement } from './statements.ts';
 
 /** A connection held open for LISTEN (a `pg.Client`, or a `pg.PoolClient` checked out for good). */
@@ -33,7 +38,7 @@ export function createPostgresBus(
 ): InvalidationBus {
   return {
     async publish(message) {
-      await query(NOTIFY, [channel, encode(message)]);
+      await query(NOTIFY, [channel, encodeInvalidation(message, MAX_PAYLOAD)]);
     },
     subscribe(listener: InvalidationListener) {
       let stopped = false;
@@ -68,7 +73,7 @@ export function createPostgresBus(
           opened.connection.on('notification', ({ channel: from, payload }) => {
             if (from !== channel) return;
             // Unreadable: drop everything rather than risk keeping what it named.
-            listener.onMessage(decode(payload ?? '') ?? { prefix: '' });
+            listener.onMessage(decodeInvalidation(payload ?? '') ?? { prefix: '' });
           });
           await opened.connection.query(`LISTEN "${channel}"`);
           if (!stopped && !down) listener.onStatus(true);
@@ -87,19 +92,4 @@ export function createPostgresBus(
       };
     },
   };
-}
-
-function encode(message: Invalidation): string {
-  const text = JSON.stringify('prefix' in message ? { p: message.prefix } : { k: message.keys });
-  return Buffer.byteLength(text) > MAX_PAYLOAD ? JSON.stringify({ p: '' }) : text;
-}
-
-function decode(text: string): Invalidation | undefined {
-  try {
-    const data = JSON.parse(text) as { p?: unknown; k?: unknown };
-    if (typeof data.p === 'string') return { prefix: data.p };
-    if (Array.isArray(data.k) && data.k.every((k) => typeof k === 'string'))
-      return { keys: data.k };
-  } catch {}
-  return undefined;
 }

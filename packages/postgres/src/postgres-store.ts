@@ -6,9 +6,7 @@ import {
   encodeEntry,
   isExpiredTtl,
   RESERVED_SEGMENT,
-  type Store,
-  type StoreCapabilities,
-  type StoreLock,
+  type SharedStore,
 } from '@larder/core';
 import { createPool } from './create-pool.ts';
 import { keyBytes, lockKeyBytes, prefixRanges } from './key-bytes.ts';
@@ -20,22 +18,8 @@ import { type Statement, statements } from './statements.ts';
 import { createSweeper, SWEEP_BATCH, type SweepResult } from './sweeper.ts';
 
 /** The store {@link createPostgresStore} returns: every optional method is present and resolves a promise. */
-export interface PostgresStore extends Store {
+export interface PostgresStore extends SharedStore {
   readonly name: 'postgres';
-  readonly capabilities: StoreCapabilities;
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, ttl?: number): Promise<void>;
-  delete(key: string): Promise<boolean>;
-  has(key: string): Promise<boolean>;
-  add(key: string, value: unknown, ttl?: number): Promise<boolean>;
-  getMany(keys: readonly string[]): Promise<unknown[]>;
-  setMany(entries: ReadonlyArray<readonly [string, unknown]>, ttl?: number): Promise<void>;
-  deleteMany(keys: readonly string[]): Promise<number>;
-  increment(key: string, delta?: number, ttl?: number): Promise<number>;
-  decrement(key: string, delta?: number, ttl?: number): Promise<number>;
-  clear(prefix?: string): Promise<void>;
-  touch(key: string, ttl?: number): Promise<boolean>;
-  lock(key: string, ttl: number): Promise<StoreLock | undefined>;
   /** Deletes expired rows now (and evicts past `maxEntries`); resolves what it removed. */
   sweep(): Promise<SweepResult>;
   /** The DDL of this store's table, as `createTable` would run it. */

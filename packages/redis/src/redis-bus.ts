@@ -1,4 +1,9 @@
-import type { Invalidation, InvalidationBus, InvalidationListener } from '@larder/core';
+import {
+  decodeInvalidation,
+  encodeInvalidation,
+  type InvalidationBus,
+  type InvalidationListener,
+} from '@larder/core';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
@@ -14,7 +19,9 @@ export function createRedisBus(
 ): InvalidationBus {
   return {
     async publish(message) {
-      await call(() => connection.then((client) => client.publish(channel, encode(message))));
+      await call(() =>
+        connection.then((client) => client.publish(channel, encodeInvalidation(message))),
+      );
     },
     async subscribe(listener: InvalidationListener) {
       const subscriber = (await connection).duplicate();
@@ -37,7 +44,7 @@ export function createRedisBus(
       subscriber.on('error', () => {});
       subscriber.on('message', (from: string, text: string) => {
         if (from !== channel) return;
-        const message = decode(text);
+        const message = decodeInvalidation(text);
         // Unreadable: drop everything rather than risk keeping what it named.
         listener.onMessage(message ?? { prefix: '' });
       });
@@ -50,18 +57,4 @@ export function createRedisBus(
       };
     },
   };
-}
-
-function encode(message: Invalidation): string {
-  return JSON.stringify('prefix' in message ? { p: message.prefix } : { k: message.keys });
-}
-
-function decode(text: string): Invalidation | undefined {
-  try {
-    const data = JSON.parse(text) as { p?: unknown; k?: unknown };
-    if (typeof data.p === 'string') return { prefix: data.p };
-    if (Array.isArray(data.k) && data.k.every((k) => typeof k === 'string'))
-      return { keys: data.k };
-  } catch {}
-  return undefined;
 }

@@ -3,9 +3,9 @@ import {
   encodeEntry,
   expiresAt,
   isExpiredTtl,
+  type SharedStore,
   type Store,
   type StoreCapabilities,
-  type StoreLock,
 } from '@larder/core';
 import { createRedisBus } from './redis-bus.ts';
 import { createCounter } from './redis-counter.ts';
@@ -18,23 +18,8 @@ import { ADD, REPLACE_IF_SAME } from './scripts.ts';
 import { groupBySlot } from './slots.ts';
 
 /** The store {@link createRedisStore} returns: every optional method is present and resolves a promise. */
-export interface RedisStore extends Store {
+export interface RedisStore extends SharedStore {
   readonly name: 'redis';
-  readonly capabilities: StoreCapabilities;
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, ttl?: number): Promise<void>;
-  delete(key: string): Promise<boolean>;
-  has(key: string): Promise<boolean>;
-  add(key: string, value: unknown, ttl?: number): Promise<boolean>;
-  getMany(keys: readonly string[]): Promise<unknown[]>;
-  setMany(entries: ReadonlyArray<readonly [string, unknown]>, ttl?: number): Promise<void>;
-  deleteMany(keys: readonly string[]): Promise<number>;
-  increment(key: string, delta?: number, ttl?: number): Promise<number>;
-  decrement(key: string, delta?: number, ttl?: number): Promise<number>;
-  clear(prefix?: string): Promise<void>;
-  touch(key: string, ttl?: number): Promise<boolean>;
-  lock(key: string, ttl: number): Promise<StoreLock | undefined>;
-  close(): Promise<void>;
   /**
    * With `nearCache`: true while invalidations are being received, the only time the in-process
    * tier answers reads. `undefined` without a near cache.

@@ -181,9 +181,25 @@ describeMatrix('responseCache nesting and counters', (fw) => {
     await until(() => app.routeCache('/own-swr').stats().stored === 2);
     await app.http().get('/own-swr?page=1&utm=c').expect('v2');
     assert.equal(calls(), 2);
-    // The app-wide instance saw three client requests and nothing else.
-    assert.equal(app.appCache?.stats().misses, 3);
-    assert.equal(app.routeCache('/own-swr').stats().stale, 1);
+    // Each client request is counted once, by the instance that handled it: the route's.
+    const app_ = app.appCache?.stats();
+    assert.deepEqual([app_?.misses, app_?.stale, app_?.hits], [0, 0, 0]);
+    const route = app.routeCache('/own-swr').stats();
+    assert.deepEqual([route.misses, route.stale, route.hits], [1, 1, 1]);
+  });
+
+  it('counts each request once across nested instances: a miss, a hit and a bypass', async () => {
+    const { app } = await staleRouteUnderApp('/count-once');
+    await app.http().get('/count-once').expect('v1');
+    await app.http().get('/count-once').expect('v1');
+    await app.http().get('/count-once').set('Authorization', 'Bearer x').expect('v2');
+    const a = app.appCache?.stats();
+    const r = app.routeCache('/count-once').stats();
+    assert.ok(a !== undefined);
+    // The miss and the bypass went on to the route's instance, which counts them alone; the
+    // app-wide instance answered the hit from the entry the route made (same key recipe).
+    assert.deepEqual([a.misses, a.hits, a.stale, a.bypass.authorization], [0, 1, 0, undefined]);
+    assert.deepEqual([r.misses, r.hits, r.stale, r.bypass.authorization], [1, 0, 0, 1]);
   });
 
   it('shares the default memory store between instances created without a store', async () => {

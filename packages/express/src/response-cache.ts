@@ -1,37 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   bindAdmin,
   createResponseCache,
-  type Decision,
-  type Fill,
-  type Reply,
   type ResponseCacheAdmin,
   type ResponseCacheOptions,
 } from '@larder/http';
 import {
-  adoptRefresh,
-  hideValidators,
-  markFilling,
-  mayBeRecoded,
-  type Refreshing,
-  roleOf,
-  watchLateHeaders,
+  captureFill,
+  type ResponseCachePort,
+  responseCacheDriver,
   writeHeaders,
+  writeReply,
 } from '@larder/http/node';
 import type { NextFunction, Request, Response } from 'express';
-import { refreshInBackground } from './background-refresh.ts';
 import { cacheRequestOf } from './cache-request.ts';
-import { captureResponse } from './capture-response.ts';
 
 /** The middleware `responseCache()` returns: an Express handler that also carries the admin API. */
 export interface ResponseCacheMiddleware extends ResponseCacheAdmin {
   (req: Request, res: Response, next: NextFunction): void;
 }
 
+/** Express's app is a request handler with `handle(req, res, done)` (not in its typings). */
+interface ExpressApp {
+  handle(req: IncomingMessage, res: ServerResponse, done: (error?: unknown) => void): void;
+}
+
+const resOf = (req: Request): Response => req.res as Response;
+
+/** Express as the response-cache driver sees it: `req` (with `req.res`) and `next`. */
+const expressPort: ResponseCachePort<Request, NextFunction> = {
+  request: (req) => req,
+  cacheRequest: cacheRequestOf,
+  url: (req) => req.originalUrl,
+  serve: (req, _next, reply) => writeReply(req, resOf(req), reply),
+  passHeaders: (req, _next, headers) => writeHeaders(resOf(req), headers),
+  lend(req, _next, control) {
+    resOf(req).locals.responseCache = control;
+  },
+  next(_req, next) {
+    next();
+    return undefined;
+  },
+  capture(req, next, steps) {
+    captureFill(resOf(req), steps);
+    next();
+    return undefined;
+  },
+  halt() {},
+  fail(_req, next, error) {
+    next(error);
+    return undefined;
+  },
+  rerun(req, copy, res) {
+    const app = req.app as unknown as ExpressApp;
+    return new Promise<void>((resolve, reject) => {
+      // Express calls `done` only when no handler answered: with an error, or to fall through.
+      app.handle(copy, res, (error) => {
+        if (error === undefined || error === null || error === 'route' || error === 'router') {
+          resolve();
+        } else reject(error);
+      });
+    });
+  },
+};
+
 /**
  * Caches whole responses: app-wide (`app.use`), on a router, or on one route. Every decision is
- * made by the engine of `@larder/http`; this middleware only translates between Express and it.
- * When an app-wide and a route-level `responseCache` both apply, the route's takes over and one
- * entry is made. Without `store`, the instances of one app share that app's memory store.
+ * made by the engine of `@larder/http` and every step around it by its driver
+ * (`@larder/http/node`); this middleware only translates between Express and them. When an
+ * app-wide and a route-level `responseCache` both apply, the route's takes over and one entry is
+ * made. Without `store`, the instances of one app share that app's memory store.
  *
  * @param options - keying, ttl, stale windows, store, see {@link ResponseCacheOptions}
  * @example
@@ -42,93 +80,12 @@ export interface ResponseCacheMiddleware extends ResponseCacheAdmin {
  */
 export function responseCache(options: ResponseCacheOptions = {}): ResponseCacheMiddleware {
   const engine = createResponseCache(options);
+  const drive = responseCacheDriver(engine, expressPort);
 
-  function responseCacheMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const role = roleOf(req, engine);
-    if (role.kind === 'client') {
-      const decision = engine.handle(cacheRequestOf(req));
-      if (decision instanceof Promise) {
-        decision.then((d) => act(d, req, res, next)).catch(next);
-      } else act(decision, req, res, next);
-    } else if (role.kind === 'take-over') takeOverRefresh(req, res, next, role.mark);
-    else {
-      // Someone else's refresh, or this instance's own: the capture refreshInBackground set up
-      // feeds the fill, so lend its control and let the request through to the handler.
-      if (role.kind === 'own-refresh') res.locals.responseCache = role.mark.fill.control;
-      next();
-    }
-  }
-
-  function act(decision: Decision, req: Request, res: Response, next: NextFunction): void {
-    if (decision.kind === 'serve') {
-      sendReply(req, res, decision.reply);
-      if (decision.refresh !== undefined) refreshInBackground(req, engine, decision.refresh);
-    } else if (decision.kind === 'pass') {
-      writeHeaders(res, decision.headers);
-      next();
-    } else fillFromHandler(req, res, next, decision.fill);
-  }
-
-  /** An app-wide instance's refresh reached this route-level one, which takes it over. */
-  function takeOverRefresh(
-    req: Request,
-    res: Response,
-    next: NextFunction,
-    refresh: Refreshing,
-  ): void {
-    const adopt = (decision: Decision): void => {
-      const fill = adoptRefresh(refresh, engine, decision);
-      if (fill === undefined) return;
-      res.locals.responseCache = fill.control;
-      next();
-    };
-    const decision = engine.handle(cacheRequestOf(req));
-    if (decision instanceof Promise) decision.then(adopt).catch(next);
-    else adopt(decision);
+  function responseCacheMiddleware(req: Request, _res: Response, next: NextFunction): void {
+    const running = drive(req, next);
+    if (running !== undefined) running.catch(next);
   }
 
   return Object.assign(responseCacheMiddleware, bindAdmin(engine));
-}
-
-function fillFromHandler(req: Request, res: Response, next: NextFunction, fill: Fill): void {
-  const restore = hideValidators(req);
-  const capture = captureResponse(res, {
-    maxBodySize: fill.maxBodySize,
-    finish(response) {
-      restore();
-      unmark();
-      return fill.respond(response);
-    },
-    overflow(reason) {
-      restore();
-      return fill.abandon(reason);
-    },
-  });
-  const unmark = markFilling(req, () => {
-    restore();
-    unmark();
-    capture.release();
-    fill.abandon('superseded');
-  });
-  res.locals.responseCache = fill.control;
-  next();
-}
-
-/**
- * Writes a hit, a 304 or a stale entry in one go: the engine has prepared every header. When
- * compression outside the cache may encode it, its strong ETag gets the coding's suffix.
- */
-function sendReply(req: Request, res: Response, reply: Reply): void {
-  if (!mayBeRecoded(req.headers['accept-encoding'], reply.headers)) {
-    res.writeHead(reply.status, reply.headers);
-    res.end(reply.body);
-    return;
-  }
-  const unwatch = watchLateHeaders(res, undefined);
-  try {
-    res.writeHead(reply.status, reply.headers);
-  } finally {
-    unwatch();
-  }
-  res.end(reply.body);
 }

@@ -1,6 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import type { CapturedResponse, HeaderRecord, OutgoingHeaders, PendingReply } from '@larder/http';
-import { replaceHeaders, watchLateHeaders } from '@larder/http/node';
+import type {
+  CapturedResponse,
+  HeaderRecord,
+  OutgoingHeaders,
+  PendingReply,
+} from '../response-cache/types.ts';
+import { replaceHeaders } from './headers.ts';
+import { watchLateHeaders } from './written-headers.ts';
 
 /** Where a captured response goes: the engine's fill, or a background refresh. */
 export interface CaptureSink {

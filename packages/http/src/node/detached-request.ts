@@ -20,6 +20,8 @@ const DROPPED = new Set([
 export function detachedRequest(req: IncomingMessage, url: string): IncomingMessage {
   const socket = new Socket();
   Object.defineProperty(socket, 'remoteAddress', { value: req.socket.remoteAddress });
+  // The server the request came to: plain node:http listeners scope their default store by it.
+  Object.defineProperty(socket, 'server', { value: (req.socket as { server?: unknown }).server });
   Object.defineProperty(socket, 'encrypted', {
     value: (req.socket as { encrypted?: boolean }).encrypted,
   });

@@ -3,6 +3,8 @@ import type { Decision, Fill, ResponseCacheEngine } from '../response-cache/type
 
 /** Set on a request while a `responseCache` fills it, so a nested (route-level) one can take over. */
 export const activeFill = Symbol('larder.responseCache.active');
+/** Set on a request once a `responseCache` counted its decision, so a nested one takes the count over. */
+export const counted = Symbol('larder.responseCache.counted');
 /** Set on the detached copy of a request that refreshes a stale entry in the background. */
 export const refreshing = Symbol('larder.responseCache.refresh');
 
@@ -28,6 +30,31 @@ export interface Refreshing {
 export interface MarkedRequest extends IncomingMessage {
   [activeFill]?: ActiveFill | undefined;
   [refreshing]?: Refreshing | undefined;
+  [counted]?: Counted | undefined;
+}
+
+/** The decision an instance counted for a request, for {@link countOnce}. */
+export interface Counted {
+  readonly engine: ResponseCacheEngine;
+  readonly decision: Decision;
+}
+
+/**
+ * Counts `decision` of `engine` as the request's only count: an outer instance's count for the same
+ * request (nested instances, the innermost's options win) is withdrawn, so the stats of all the
+ * instances of an app add up to one count per request.
+ */
+export function countOnce(
+  req: IncomingMessage,
+  engine: ResponseCacheEngine,
+  decision: Decision,
+): void {
+  const marked = req as MarkedRequest;
+  const before = marked[counted];
+  if (before !== undefined && before.engine !== engine) before.engine.withdraw(before.decision);
+  // A reply ends the request: no instance after this one counts it.
+  if (decision.kind !== 'serve') marked[counted] = { engine, decision };
+  else if (before !== undefined) marked[counted] = undefined;
 }
 
 /** How one `responseCache` instance treats a request (see {@link roleOf}). */

@@ -126,6 +126,13 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     return this.#lookup({ request, space, root: base, base, codings, key: base });
   }
 
+  withdraw(decision: Decision): void {
+    const counters = this.counters;
+    if (decision.kind === 'pass') counters.withdrawBypass(decision.reason);
+    else if (decision.kind === 'fill') counters.misses--;
+    else if (decision.refresh !== undefined) counters.stale--;
+  }
+
   /** Reads `at.key`, after checking for a fill in flight; concurrent requests share one store read. */
   #lookup(at: Lookup): Decision | Promise<Decision> {
     const { space, key } = at;

@@ -16,6 +16,13 @@ export class Counters {
     this.bypass[reason] = (this.bypass[reason] ?? 0) + 1;
   }
 
+  /** Takes back one {@link bypassed} count (another instance counts the request). */
+  withdrawBypass(reason: BypassReason): void {
+    const count = (this.bypass[reason] ?? 0) - 1;
+    if (count > 0) this.bypass[reason] = count;
+    else delete this.bypass[reason];
+  }
+
   snapshot(): ResponseCacheStats {
     return {
       hits: this.hits,

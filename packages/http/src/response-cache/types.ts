@@ -283,4 +283,10 @@ export interface ResponseCacheEngine extends ResponseCacheAdmin {
    * store's hit path allocates no promise; a tagged entry's stamps are checked through one).
    */
   handle(request: CacheRequest): Decision | Promise<Decision>;
+  /**
+   * Takes back what `handle` counted for `decision`, when another instance counts the same request
+   * (a nested, route-level one handling it after this app-wide one): a bypass, a miss, or the stale
+   * hit a background refresh is re-decided with.
+   */
+  withdraw(decision: Decision): void;
 }

@@ -54,7 +54,9 @@ export const express5: Framework = {
         res.status(500).type('text').send(`failed: ${error.message}`);
       },
     );
-    return finish(await listen(app), appCache, routes);
+    const outerCompression = spec.compression === 'outer';
+    const handler = spec.front === true ? larderExpress.cacheFront(app, { outerCompression }) : app;
+    return finish(await listen(handler), appCache, routes);
   },
 };
 

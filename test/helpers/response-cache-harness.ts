@@ -12,7 +12,7 @@ import { countingViewEngine } from './view-engine.ts';
 
 /** What a neutral handler can do; each framework maps it to its idiom. */
 export interface Exchange {
-  readonly framework: 'express' | 'koa';
+  readonly framework: 'express' | 'koa' | 'node';
   readonly method: string;
   header(name: string): string | undefined;
   /** What the framework's query parser hands the handler for `name` (Express `req.query`, Koa `ctx.query`). */
@@ -67,6 +67,8 @@ export interface AppSpec {
     url: string,
     header: (name: string) => string | undefined,
   ) => string | undefined;
+  /** Serve the app through `cacheFront(app)`, which answers hits before the framework runs. @default false */
+  readonly front?: boolean;
   /** Store given to every instance; `'default'` leaves it out (the shared default store). @default one fresh memory store per app */
   readonly store?: Store | 'default';
 }
@@ -85,7 +87,9 @@ export interface TestApp {
 }
 
 export interface Framework {
-  readonly name: 'express' | 'koa';
+  readonly name: 'express' | 'koa' | 'node';
+  /** How test titles name it, when not `name` (e.g. `'express+front'`). */
+  readonly label?: string;
   build(spec: AppSpec): Promise<TestApp>;
 }
 

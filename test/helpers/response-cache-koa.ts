@@ -44,7 +44,10 @@ export const koa3: Framework = {
       } else router.all(route.path, handler);
     }
     app.use(router.routes());
-    return finish(await listen(app.callback()), appCache, routes);
+    const outerCompression = spec.compression === 'outer';
+    const handler =
+      spec.front === true ? larderKoa.cacheFront(app, { outerCompression }) : app.callback();
+    return finish(await listen(handler), appCache, routes);
   },
 };
 

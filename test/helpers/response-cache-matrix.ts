@@ -6,6 +6,7 @@ import { describe } from 'node:test';
 import { express5 } from './response-cache-express.ts';
 import type { Framework } from './response-cache-harness.ts';
 import { koa3 } from './response-cache-koa.ts';
+import { nodeHttp } from './response-cache-node.ts';
 
 export type {
   AppSpec,
@@ -19,9 +20,27 @@ export type {
 } from './response-cache-harness.ts';
 export { countedApp, countedRoute, manualClock, until } from './response-cache-harness.ts';
 
-export const frameworks: readonly Framework[] = [express5, koa3];
+/** `fw` with every app served through `cacheFront(app)`. */
+function withFront(fw: Framework): Framework {
+  return {
+    name: fw.name,
+    label: `${fw.name}+front`,
+    build: (spec) => fw.build({ ...spec, front: true }),
+  };
+}
+
+/** True in a process started with `--import ./test/helpers/front-mode.ts`. */
+const frontMode = (globalThis as Record<symbol, unknown>)[Symbol.for('larder.test.front')] === true;
+
+/**
+ * Both frameworks; in front mode (the front's conformance run preloads front-mode.ts) both served
+ * through `cacheFront(app)` instead, so every scenario also runs with the front in place.
+ */
+export const frameworks: readonly Framework[] = frontMode
+  ? [withFront(express5), withFront(koa3)]
+  : [express5, koa3, nodeHttp];
 
 /** Runs `body` once per framework, in a `describe` block suffixed with the framework's name. */
 export function describeMatrix(title: string, body: (fw: Framework) => void): void {
-  for (const fw of frameworks) describe(`${title} [${fw.name}]`, () => body(fw));
+  for (const fw of frameworks) describe(`${title} [${fw.label ?? fw.name}]`, () => body(fw));
 }

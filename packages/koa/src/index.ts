@@ -10,6 +10,7 @@ export type {
   ResponseCacheStats,
 } from '@larder/http';
 export { cacheControl, cacheExpires, noCache } from './browser-cache.ts';
+export { cacheFront } from './cache-front.ts';
 export type { CacheHeadersMiddleware } from './cache-headers.ts';
 export { cacheHeaders } from './cache-headers.ts';
 export type { KoaCachedRenderOptions } from './cached-render.ts';

@@ -2,7 +2,17 @@ export { captureFill } from './capture-fill.ts';
 export type { Capture, CaptureSink } from './capture-response.ts';
 export { captureResponse } from './capture-response.ts';
 export { detachedRequest, refreshDetached } from './detached-request.ts';
+export type { CacheFrontHandler, CacheFrontOptions, NodeHandler } from './front.ts';
+export { createCacheFront } from './front.ts';
 export { hideValidators, replaceHeaders, writeHeaders } from './headers.ts';
+export type { NodeRequestHandler, NodeResponseCache } from './node-response-cache.ts';
+export {
+  cacheTags,
+  cacheTtl,
+  responseCacheControl,
+  skipCache,
+  withResponseCache,
+} from './node-response-cache.ts';
 export type {
   ActiveFill,
   Counted,
@@ -27,11 +37,3 @@ export type {
 export { responseCacheDriver } from './response-cache-driver.ts';
 export { writeReply } from './write-reply.ts';
 export { mayBeRecoded, recodeEtag, settleOnHead, watchLateHeaders } from './written-headers.ts';
-export type { NodeRequestHandler, NodeResponseCache } from './node-response-cache.ts';
-export {
-  cacheTags,
-  cacheTtl,
-  responseCacheControl,
-  skipCache,
-  withResponseCache,
-} from './node-response-cache.ts';

@@ -9,6 +9,7 @@ import type { FillContext, Lookup } from './fill-context.ts';
 import { FillControl } from './fill-control.ts';
 import { FN } from './options.ts';
 import { PendingStore, settled } from './pending-reply.ts';
+import { recordRecipe } from './recipe.ts';
 import { passThrough, replyFromEntry } from './replay.ts';
 import { checkStorable } from './storability.ts';
 import { isThenable } from './storage.ts';
@@ -165,6 +166,8 @@ export class CacheFill implements Fill {
         return;
       }
       this.ctx.counters.stored++;
+      // The app's front (cacheFront) learns how this path is keyed from what its layers store.
+      recordRecipe(this.ctx, at);
       if (tracing) trace('stored', at.request);
       this.#release(entry, verdict.byCoding, this.#store(entry, verdict.byCoding, tags, now));
     });

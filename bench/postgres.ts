@@ -5,23 +5,30 @@
 //
 // Run (wrk and PostgreSQL 15 installed): node --conditions=@larder/source --import tsx bench/postgres.ts
 // Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_OPS_SECONDS (3).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { startPostgres } from '../test/helpers/servers/postgres.ts';
 import { get } from './http/client.mjs';
-import { median, waitForQuiet } from './http/machine.mjs';
+import { median } from './http/machine.mjs';
 import { BODY } from './http/payload.mjs';
-import { wrk } from './http/wrk.mjs';
+import {
+  type AppServer,
+  CONNECTIONS,
+  cpuOf as cpuOfRuns,
+  fmt,
+  here,
+  measureHitPath,
+  NODE,
+  pinToCpu0,
+  rpsOf as rpsOfRuns,
+  startApp,
+} from './store-runs.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const OPS_SECONDS = Number(process.env.BENCH_OPS_SECONDS ?? 3);
-const CONNECTIONS = 50;
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const NODE = [process.execPath, '--conditions=@larder/source', '--import', 'tsx'];
 const CONTENDERS = ['memory', 'postgres', 'postgres-near', 'keyv-postgres'] as const;
 const LABELS: Record<string, string> = {
   memory: 'Larder, memory store',
@@ -31,29 +38,10 @@ const LABELS: Record<string, string> = {
 };
 
 // This process, PostgreSQL (started from it) and wrk share CPU 0; each app server gets CPU 1.
-execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+pinToCpu0();
 const pg = await startPostgres();
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startApp(contender: string): Promise<Server> {
-  const child = spawn(
-    'taskset',
-    ['-c', '1', ...NODE, here('./postgres-server.ts'), contender, pg.connectionString],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: here('.'),
-    },
-  );
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  const port = /ready (\d+)/.exec(chunk.toString())?.[1];
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
-async function verify(server: Server, contender: string): Promise<string> {
+async function verify(server: AppServer, contender: string): Promise<string> {
   let cache = '';
   for (let i = 0; i < 20 && cache !== 'HIT'; i++) {
     const res = await get(`${server.url}/item`);
@@ -66,65 +54,21 @@ async function verify(server: Server, contender: string): Promise<string> {
   return cache;
 }
 
-// The app server's own CPU time (user + system), read from /proc: steadier than req/s when other
-// work shares the machine. PostgreSQL's share of a hit is not in it (it runs on the other core).
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-const toMs = (text: string) => {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(text);
-  if (!match) return Number.NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
-};
-
-const servers = new Map<string, Server>();
+const servers = new Map<string, AppServer>();
 const notes: string[] = [];
 for (const contender of CONTENDERS) {
-  const server = await startApp(contender);
+  const server = await startApp('./postgres-server.ts', [contender, pg.connectionString]);
   servers.set(contender, server);
   const state = await verify(server, contender);
   if (state !== 'HIT')
     notes.push(`${contender}: never answered a HIT before the load (last X-Cache: ${state})`);
-  await wrk(`${server.url}/item`, { seconds: 2, connections: CONNECTIONS, cpu: '0' });
 }
 
-const runs = new Map<
-  string,
-  Array<{ rps: number; p99: number; requests: number; errors: number }>
->();
-let quiet = 0;
-for (let round = 0; round < ROUNDS; round++) {
-  for (let k = 0; k < CONTENDERS.length; k++) {
-    const contender = CONTENDERS[(k + round) % CONTENDERS.length] as string;
-    const server = servers.get(contender) as Server;
-    if (await waitForQuiet()) quiet += 1;
-    const cpuBefore = cpuSeconds(server.child.pid as number);
-    const result = await wrk(`${server.url}/item`, {
-      seconds: SECONDS,
-      connections: CONNECTIONS,
-      cpu: '0',
-    });
-    const list = runs.get(contender) ?? [];
-    list.push({
-      rps: result.rps,
-      p99: toMs(result.p99),
-      requests: result.requests,
-      errors: result.errors + result.non2xx,
-      cpuUs:
-        ((cpuSeconds(server.child.pid as number) - cpuBefore) * 1e6) / Math.max(1, result.requests),
-    });
-    runs.set(contender, list);
-  }
-}
-const calls = new Map<string, number>();
-for (const [contender, server] of servers) {
-  calls.set(contender, Number((await get(`${server.url}/__calls`)).body.toString()));
-  server.child.kill();
-}
+const { runs, calls, quiet } = await measureHitPath(servers, {
+  rounds: ROUNDS,
+  seconds: SECONDS,
+  waitQuiet: true,
+});
 
 const ops = spawn(
   'taskset',
@@ -157,9 +101,8 @@ for (const line of opsText.trim().split('\n')) {
 }
 const opErrors = [...opRuns.values()].flat().reduce((sum, run) => sum + run.errors, 0);
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const rpsOf = (c: string) => median((runs.get(c) ?? []).map((r) => r.rps));
-const cpuOf = (c: string) => median((runs.get(c) ?? []).map((r) => r.cpuUs));
+const rpsOf = (c: string) => rpsOfRuns(runs, c);
+const cpuOf = (c: string) => cpuOfRuns(runs, c);
 const lines: string[] = [];
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
 lines.push(`### PostgreSQL benchmark, ${date} UTC`, '');

@@ -5,22 +5,26 @@
 //
 // Run (wrk and redis-server installed): node --conditions=@larder/source --import tsx bench/redis.ts
 // Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test/helpers/servers/redis.ts';
 import { get } from './http/client.mjs';
 import { median } from './http/machine.mjs';
 import { BODY } from './http/payload.mjs';
-import { wrk } from './http/wrk.mjs';
+import {
+  type AppServer,
+  CONNECTIONS,
+  cpuOf as cpuOfRuns,
+  fmt,
+  here,
+  measureHitPath,
+  pinToCpu0,
+  rpsOf as rpsOfRuns,
+  startApp,
+} from './store-runs.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = 50;
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const NODE = [process.execPath, '--conditions=@larder/source', '--import', 'tsx'];
 const CONTENDERS = [
   'express-memory',
   'express-redis',
@@ -42,29 +46,10 @@ const LABELS: Record<string, string> = {
 const memoryOf = (contender: string) => `${contender.split('-')[0]}-memory`;
 
 // This process, Redis (started from it) and wrk share CPU 0; each app server gets CPU 1.
-execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+pinToCpu0();
 const redis = await startRedis();
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startApp(contender: string): Promise<Server> {
-  const child = spawn(
-    'taskset',
-    ['-c', '1', ...NODE, here('./redis-server.ts'), contender, redis.url],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: here('.'),
-    },
-  );
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  const port = /ready (\d+)/.exec(chunk.toString())?.[1];
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
-async function verify(server: Server, contender: string): Promise<number> {
+async function verify(server: AppServer, contender: string): Promise<number> {
   for (let i = 0; i < 5; i++) {
     const res = await get(`${server.url}/item`);
     if (
@@ -78,71 +63,20 @@ async function verify(server: Server, contender: string): Promise<number> {
   return Number((await get(`${server.url}/__calls`)).body.toString());
 }
 
-// The app server's own CPU time (user + system), read from /proc: steadier than req/s when other
-// work shares the machine. Redis's share of a hit is not in it (it runs on the other core).
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-const toMs = (text: string) => {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(text);
-  if (!match) return Number.NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
-};
-
-const servers = new Map<string, Server>();
+const servers = new Map<string, AppServer>();
 const notes: string[] = [];
 for (const contender of CONTENDERS) {
-  const server = await startApp(contender);
+  const server = await startApp('./redis-server.ts', [contender, redis.url]);
   servers.set(contender, server);
   const calls = await verify(server, contender);
   if (calls !== 1) notes.push(`${contender}: the handler ran ${calls} times for 5 requests`);
-  await wrk(`${server.url}/item`, { seconds: 2, connections: CONNECTIONS, cpu: '0' });
 }
 
-interface Run {
-  rps: number;
-  p99: number;
-  requests: number;
-  errors: number;
-  cpuUs: number;
-}
-const runs = new Map<string, Run[]>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (let k = 0; k < CONTENDERS.length; k++) {
-    const contender = CONTENDERS[(k + round) % CONTENDERS.length] as string;
-    const server = servers.get(contender) as Server;
-    const cpuBefore = cpuSeconds(server.child.pid as number);
-    const result = await wrk(`${server.url}/item`, {
-      seconds: SECONDS,
-      connections: CONNECTIONS,
-      cpu: '0',
-    });
-    const list = runs.get(contender) ?? [];
-    list.push({
-      rps: result.rps,
-      p99: toMs(result.p99),
-      requests: result.requests,
-      errors: result.errors + result.non2xx,
-      cpuUs:
-        ((cpuSeconds(server.child.pid as number) - cpuBefore) * 1e6) / Math.max(1, result.requests),
-    });
-    runs.set(contender, list);
-  }
-}
-const calls = new Map<string, number>();
-for (const [contender, server] of servers) {
-  calls.set(contender, Number((await get(`${server.url}/__calls`)).body.toString()));
-  server.child.kill();
-}
+const { runs, calls } = await measureHitPath(servers, { rounds: ROUNDS, seconds: SECONDS });
 await redis.stop();
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const rpsOf = (c: string) => median((runs.get(c) ?? []).map((r) => r.rps));
-const cpuOf = (c: string) => median((runs.get(c) ?? []).map((r) => r.cpuUs));
+const rpsOf = (c: string) => rpsOfRuns(runs, c);
+const cpuOf = (c: string) => cpuOfRuns(runs, c);
 const lines: string[] = [];
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
 lines.push(`### Redis benchmark, ${date} UTC`, '');

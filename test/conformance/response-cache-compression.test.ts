@@ -61,10 +61,11 @@ describeMatrix('responseCache with compression', (fw) => {
           assert.equal(head.body.length, 0);
         }
         // Inside, the cache keeps one entry per set of accepted codings. Outside, compression
-        // encodes each reply of an identity entry: one for every client on Express; koa-compress
+        // encodes each reply of an identity entry: one for every client with the `compression`
+        // middleware (Express, node:http); koa-compress
         // sets `Vary: Accept-Encoding` before the handler runs, so the cache honours it and keeps
         // one identity entry per set of accepted codings.
-        assert.equal(calls(), order === 'outer' && fw.name === 'express' ? 1 : 2);
+        assert.equal(calls(), order === 'outer' && fw.name !== 'koa' ? 1 : 2);
       });
     }
   }

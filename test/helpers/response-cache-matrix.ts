@@ -1,6 +1,7 @@
 /**
- * One scenario list, two frameworks: an app described once (routes with a framework-neutral
- * handler) is built as a real Express 5 app and a real Koa 3 app, each listening on 127.0.0.1.
+ * One scenario list, three servers: an app described once (routes with a framework-neutral
+ * handler) is built as a real Express 5 app, a real Koa 3 app and a plain node:http app, each
+ * listening on 127.0.0.1.
  */
 import { describe } from 'node:test';
 import { express5 } from './response-cache-express.ts';

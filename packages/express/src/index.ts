@@ -9,6 +9,7 @@ export type {
   ResponseCacheOptions,
   ResponseCacheStats,
 } from '@larder/http';
+export type { CacheFrontHandler, CacheFrontOptions } from '@larder/http/node';
 export { cacheControl, cacheExpires, noCache } from './browser-cache.ts';
 export { cacheFront } from './cache-front.ts';
 export type { CacheHeadersMiddleware } from './cache-headers.ts';

@@ -12,6 +12,8 @@ export type { FileStore, FileStoreOptions } from './file-store.ts';
 export { createFileStore } from './file-store.ts';
 export { getNow } from './get-now.ts';
 export { decodeInvalidation, encodeInvalidation } from './invalidation-message.ts';
+export type { LocalRead } from './local-read.ts';
+export { localRead } from './local-read.ts';
 export { memoKey } from './memo-key.ts';
 export type { Memoized, MemoizeOptions } from './memoize.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';

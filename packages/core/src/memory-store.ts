@@ -7,6 +7,7 @@ import {
   optionNames,
 } from './check-option.ts';
 import { type Duration, parseOptionalDuration } from './duration.ts';
+import { brandLocalRead, localRead } from './local-read.ts';
 import { sizeOf as defaultSizeOf } from './size-of.ts';
 import { type Clock, isExpiredTtl, type Store, type StoreCapabilities } from './store.ts';
 
@@ -188,24 +189,20 @@ export function createMemoryStore(given?: MemoryStoreOptions): MemoryStore {
       return lru.calculatedSize ?? 0;
     },
   };
-  genuine.set(store, get);
+  // The whole store lives in process memory: its read is local, and a local miss is a miss.
+  brandLocalRead(store, get, true);
   return store;
 }
 
-/** Each store {@link createMemoryStore} made, with its own `get`: a brand no copy or decoration carries. */
-const genuine = new WeakMap<object, (key: string) => unknown>();
-
 /**
  * The synchronous, never-throwing `get` of a store made by {@link createMemoryStore}, or `undefined`
- * for any other object: a spread copy (`{ ...store, get }`), a store whose `get` was replaced, a
- * look-alike with `name: 'memory'`. Lets a caller skip its timeout and error guard for the genuine
- * store only.
+ * for any other object (see {@link localRead}, which also knows the near cache).
  *
  * @internal for `@larder/http`; not part of the public contract.
  */
 export function genuineMemoryGet(store: object): ((key: string) => unknown) | undefined {
-  const get = genuine.get(store);
-  return get !== undefined && (store as { get?: unknown }).get === get ? get : undefined;
+  const local = localRead(store);
+  return local?.final === true ? local.read : undefined;
 }
 
 function entrySize(value: unknown, key: string, measure: (value: unknown) => number): number {

@@ -6,6 +6,7 @@ import {
   optionNames,
 } from './check-option.ts';
 import { type Duration, parseDuration } from './duration.ts';
+import { brandLocalRead } from './local-read.ts';
 import { createMemoryStore } from './memory-store.ts';
 import type { Awaitable, Clock, Store, StoreLock } from './store.ts';
 
@@ -203,5 +204,8 @@ export function createNearCache(
   for (const [name, method] of Object.entries(optional)) {
     if (method !== undefined) Object.assign(near, { [name]: method });
   }
+  // A hit in the tier is read synchronously by callers that know the brand (the response cache);
+  // a local miss, or a tier out of use, still goes to the shared store.
+  brandLocalRead(near, (key) => (connected ? local.get(key) : undefined), false);
   return near;
 }

@@ -1,10 +1,4 @@
-import {
-  type Cache,
-  createCache,
-  createMemoryStore,
-  genuineMemoryGet,
-  type Store,
-} from '@larder/core';
+import { type Cache, createCache, createMemoryStore, localRead, type Store } from '@larder/core';
 import type { ResolvedOptions } from './options.ts';
 import type { EntryStorage } from './storage.ts';
 
@@ -57,17 +51,19 @@ export function openStorage(
     onError: report,
     now: options.now,
   });
-  // The genuine memory store answers synchronously and never throws: read it directly so a hit
-  // needs no promise. Anything else, a decorated or copied memory store included, goes through the
+  // What a store core built holds in process memory (the memory store, a near cache's tier) is
+  // read synchronously and never throws: read it directly so a hit needs no promise. A local miss
+  // of a near cache, and any other store (a decorated or copied one included), goes through the
   // facade's timeout and error guard. The facade stores an untagged value as itself; a tagged one
   // is an envelope (an array) whose tag stamps the facade must check, so those go through it.
-  const direct = genuineMemoryGet(store);
+  const local = localRead(store);
   return {
     get:
-      direct !== undefined
+      local !== undefined
         ? (key) => {
-            const raw = direct(key);
-            return Array.isArray(raw) ? cache.get(key) : raw;
+            const raw = local.read(key);
+            if (raw === undefined ? !local.final : Array.isArray(raw)) return cache.get(key);
+            return raw;
           }
         : (key) => cache.get(key),
     set: (key, value, ttl, tags) =>

@@ -119,13 +119,13 @@ export function createCacheFront(
       pass(req, res);
       return;
     }
-    const keyed = cacheRequestOf(req, scope, book.recipeOf(pathOf(req.url ?? '/')));
-    if (keyed === undefined) {
+    const recipe = book.recipeOf(pathOf(req.url ?? '/'));
+    const request = recipe === undefined ? undefined : cacheRequestOf(req, scope, recipe);
+    if (request === undefined || recipe === undefined) {
       pass(req, res);
       return;
     }
-    const { recipe } = keyed;
-    const found = frontLookup(recipe, keyed.request);
+    const found = frontLookup(recipe, request);
     if (found instanceof Promise) {
       found.then(
         (reply) => answer(req, res, recipe, servable(req, reply, outerCompression)),
@@ -177,9 +177,8 @@ function pathOf(url: string): string {
 function cacheRequestOf(
   req: IncomingMessage,
   scope: object,
-  recipe: KeyRecipe | undefined,
-): { recipe: KeyRecipe; request: CacheRequest } | undefined {
-  if (recipe === undefined) return undefined;
+  recipe: KeyRecipe,
+): CacheRequest | undefined {
   const headers = req.headers;
   // Headers that URL-rewriting middleware reads (the class behind CVE-2018-14773): the app may
   // answer such a request for another URL than the one the front would look up.
@@ -197,7 +196,7 @@ function cacheRequestOf(
   );
   // A query the recorded layer never parsed: only the app knows its parser.
   if (request.query !== '' && recipe.parseQuery === undefined) return undefined;
-  return { recipe, request };
+  return request;
 }
 
 /** Writes a hit or a 304 in one go: the engine prepared every header. */

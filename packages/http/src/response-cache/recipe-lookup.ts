@@ -1,6 +1,6 @@
 import { codingVariant, KeyBuilder } from './cache-key.ts';
 import { acceptedCodings } from './encoding.ts';
-import { freshUntil, isCodingMarker, readEntry } from './entry.ts';
+import { freshUntil, isCodingMarker, readEntry, type StoredEntry } from './entry.ts';
 import { entryProblem } from './entry-validation.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { KeyRecipe } from './recipe.ts';
@@ -23,16 +23,6 @@ function keysOf(options: ResolvedOptions): KeyBuilder {
   return keys;
 }
 
-/** Where a lookup stands: the request, its recipe, the key built from it and the key read. */
-interface Step {
-  readonly recipe: KeyRecipe;
-  readonly request: CacheRequest;
-  readonly root: string;
-  /** The key coding variants hang from: the root, or its learned (Vary) variant. */
-  readonly base: string;
-  readonly key: string;
-}
-
 /**
  * Looks a request up the way the layer that recorded `recipe` would, and answers only a fresh hit
  * (or its 304): anything else — a bypass rule, a miss, a stale entry, a fill in flight, an entry
@@ -52,41 +42,103 @@ export function frontLookup(
   if (headers.range !== undefined) return undefined;
   const root = keysOf(options).keyOf(request);
   if (root === undefined) return undefined;
-  return read({ recipe, request, root, base: root, key: root });
+  return read(recipe, request, root, root, root);
 }
 
-function read(step: Step): FrontAnswer | Promise<FrontAnswer> {
-  const space = step.recipe.space;
+/**
+ * Reads `key`: `root` is the key built from the request (where a `Vary` recipe is kept), `base`
+ * the key coding variants hang from (the root, or its learned variant). Plain arguments rather
+ * than a record: the hit path allocates nothing it can avoid.
+ */
+function read(
+  recipe: KeyRecipe,
+  request: CacheRequest,
+  root: string,
+  base: string,
+  key: string,
+): FrontAnswer | Promise<FrontAnswer> {
+  const space = recipe.space;
   // A fill or refresh in flight: the layer coalesces onto it, which only the app can do.
-  if (space.flights.size !== 0 && space.flights.has(step.key)) return undefined;
-  if (space.lookups.size !== 0 && space.lookups.has(step.key)) return undefined;
-  const raw = space.storage.get(step.key);
-  if (!isThenable(raw)) return decide(step, raw);
+  if (space.flights.size !== 0 && space.flights.has(key)) return undefined;
+  if (space.lookups.size !== 0 && space.lookups.has(key)) return undefined;
+  const raw = space.storage.get(key);
+  if (!isThenable(raw)) return decide(recipe, request, root, base, key, raw);
   return Promise.resolve(raw).then(
-    (value) => decide(step, value),
+    (value) => decide(recipe, request, root, base, key, value),
     () => undefined,
   );
 }
 
-function decide(step: Step, raw: unknown): FrontAnswer | Promise<FrontAnswer> {
+function decide(
+  recipe: KeyRecipe,
+  request: CacheRequest,
+  root: string,
+  base: string,
+  key: string,
+  raw: unknown,
+): FrontAnswer | Promise<FrontAnswer> {
   if (raw === undefined) return undefined;
-  const request = step.request;
-  if (step.key === step.base && isCodingMarker(raw)) {
+  if (key === base && isCodingMarker(raw)) {
     const codings = acceptedCodings(request.headers['accept-encoding']);
-    return read({ ...step, key: codingVariant(step.base, codings) });
+    return read(recipe, request, root, base, codingVariant(base, codings));
   }
   const entry = readEntry(raw);
   if (entry === undefined) {
-    const fields = step.key === step.root ? readRecipe(raw) : undefined;
+    const fields = key === root ? readRecipe(raw) : undefined;
     if (fields === undefined) return undefined;
-    const key = step.recipe.source.variants.variantKey(step.root, fields, request.headers);
-    return read({ ...step, base: key, key });
+    const variant = recipe.source.variants.variantKey(root, fields, request.headers);
+    return read(recipe, request, root, variant, variant);
   }
-  const source = step.recipe.source;
-  const now = source.options.now();
+  const options = recipe.source.options;
+  const now = options.now();
   // A bad entry is the layer's to delete and report; a stale one is its to refresh.
-  if (entryProblem(entry) !== undefined || !(now < freshUntil(entry))) return undefined;
-  return replyFromEntry(entry, request, now, 'HIT', undefined, source.options.names, true);
+  if (!(now < freshUntil(entry)) || entryProblem(entry) !== undefined) return undefined;
+  return replyFor(entry, request, now, options);
+}
+
+/** A reply made for one entry, reused while its `Age` and `ttl` stay the same (within a second). */
+interface MadeReply {
+  readonly age: number;
+  readonly ttl: number;
+  readonly names: ResolvedOptions['names'];
+  readonly reply: Reply;
+}
+
+/** Per entry: the last GET and HEAD replies made for it (`[get, head]`). */
+const made = new WeakMap<StoredEntry, [MadeReply | undefined, MadeReply | undefined]>();
+
+/**
+ * The reply for a fresh hit on `entry`. A request without validators gets the headers made once
+ * per entry and second: the same reply object as the previous hit when `Age` and the `Cache-Status`
+ * ttl have not changed (nothing copied, no string built). A conditional request is answered anew.
+ */
+function replyFor(
+  entry: StoredEntry,
+  request: CacheRequest,
+  now: number,
+  options: ResolvedOptions,
+): Reply {
+  const names = options.names;
+  const headers = request.headers;
+  if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) {
+    return replyFromEntry(entry, request, now, 'HIT', undefined, names, true);
+  }
+  const age = Math.max(0, Math.floor((now - entry.t) / 1000));
+  const until = freshUntil(entry);
+  const ttl = until === Number.POSITIVE_INFINITY ? -1 : Math.floor((until - now) / 1000);
+  const slot = request.method === 'HEAD' ? 1 : 0;
+  let pair = made.get(entry);
+  const last = pair?.[slot];
+  if (last !== undefined && last.age === age && last.ttl === ttl && last.names === names) {
+    return last.reply;
+  }
+  const reply = replyFromEntry(entry, request, now, 'HIT', undefined, names, true);
+  if (pair === undefined) {
+    pair = [undefined, undefined];
+    made.set(entry, pair);
+  }
+  pair[slot] = { age, ttl, names, reply };
+  return reply;
 }
 
 /** Counts a reply of {@link frontLookup} that the front wrote, in the stats of the recipe's layer. */

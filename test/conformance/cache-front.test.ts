@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createMemoryStore } from '@larder/core';
+import { createFileStore, createMemoryStore } from '@larder/core';
 import * as larderExpress from '@larder/express';
 import * as larderKoa from '@larder/koa';
 import express from 'express';
@@ -196,6 +199,51 @@ for (const fw of frontFrameworks) {
     });
   });
 }
+
+describe('cacheFront hit path', () => {
+  it('writes a memory-store hit before the handler returns (no promise on the way)', async () => {
+    const app = express();
+    app.get('/sync', larderExpress.responseCache(), (_req, res) => {
+      res.send('sync');
+    });
+    const front = larderExpress.cacheFront(app);
+    const endedInCall: boolean[] = [];
+    const url = await serve((req, res) => {
+      front(req, res);
+      endedInCall.push(res.writableEnded);
+    });
+    await rawRequest(url, '/sync', HOST);
+    await rawRequest(url, '/sync', HOST);
+    await rawRequest(url, '/sync', { ...HOST, 'if-none-match': 'W/"nope"' });
+    assert.deepEqual(endedInCall, [false, true, true]);
+    assert.deepEqual(front.stats(), { hits: 2, passed: 1 });
+  });
+
+  it('serves from a store that answers asynchronously (the file store) once the read resolves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'larder-front-'));
+    try {
+      let calls = 0;
+      const app = new Koa();
+      app.use(larderKoa.responseCache({ store: createFileStore({ dir }) }));
+      app.use((ctx) => {
+        ctx.body = `file ${++calls}`;
+      });
+      const front = larderKoa.cacheFront(app);
+      const url = await serve(front);
+      await rawRequest(url, '/f', HOST);
+      // Until the file is written the app answers (its layer serves the fill's entry meanwhile).
+      for (let i = 0; i < 100 && front.stats().hits === 0; i++) {
+        const hit = await rawRequest(url, '/f', HOST);
+        assert.equal(hit.body.toString(), 'file 1');
+        assert.equal(hit.headers['x-cache'], 'HIT');
+      }
+      assert.equal(front.stats().hits, 1);
+      assert.equal(calls, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('cacheFront recipes', () => {
   it('never serves a redeployed app (other options, same store) with the old recipe', async () => {

@@ -96,6 +96,7 @@ export function createCacheFront(
     req: IncomingMessage,
     res: ServerResponse,
     recipe: KeyRecipe,
+    request: CacheRequest,
     found: FrontAnswer,
   ): void {
     if (found === undefined) {
@@ -103,7 +104,7 @@ export function createCacheFront(
       return;
     }
     hits++;
-    countFrontHit(recipe, found);
+    countFrontHit(recipe, request, found);
     writeHit(res, found);
     if (onHit !== undefined) {
       try {
@@ -128,10 +129,10 @@ export function createCacheFront(
     const found = frontLookup(recipe, request);
     if (found instanceof Promise) {
       found.then(
-        (reply) => answer(req, res, recipe, servable(req, reply, outerCompression)),
+        (reply) => answer(req, res, recipe, request, servable(req, reply, outerCompression)),
         () => pass(req, res),
       );
-    } else answer(req, res, recipe, servable(req, found, outerCompression));
+    } else answer(req, res, recipe, request, servable(req, found, outerCompression));
   }
 
   return Object.assign(cacheFrontHandler, { stats: () => ({ hits, passed }) });

@@ -1,4 +1,5 @@
 import { codingVariant, KeyBuilder } from './cache-key.ts';
+import { trace, tracing } from './debug.ts';
 import { acceptedCodings } from './encoding.ts';
 import { freshUntil, isCodingMarker, readEntry, type StoredEntry } from './entry.ts';
 import { entryProblem } from './entry-validation.ts';
@@ -141,8 +142,12 @@ function replyFor(
   return reply;
 }
 
-/** Counts a reply of {@link frontLookup} that the front wrote, in the stats of the recipe's layer. */
-export function countFrontHit(recipe: KeyRecipe, reply: Reply): void {
+/**
+ * Counts a reply of {@link frontLookup} that the front wrote, in the stats of the recipe's layer
+ * (and logs it under `NODE_DEBUG=larder`).
+ */
+export function countFrontHit(recipe: KeyRecipe, request: CacheRequest, reply: Reply): void {
+  if (tracing) trace('hit (front)', request);
   const counters = recipe.source.counters;
   counters.hits++;
   if (reply.status === 304) counters.notModified++;

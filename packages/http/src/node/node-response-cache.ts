@@ -88,7 +88,8 @@ export function withResponseCache(
   const drive = responseCacheDriver(engine, port);
 
   function listener(req: IncomingMessage, res: ServerResponse): void {
-    drive(req, res);
+    const running = drive(req, res);
+    if (running !== undefined) running.catch((error: unknown) => failed(res, error));
   }
 
   return Object.assign(listener, bindAdmin(engine));

@@ -30,7 +30,22 @@ export const CONTENDERS = {
   'koa-limit': { framework: 'koa', kind: 'limit' },
   'koa-uncached': { framework: 'koa', kind: 'baseline' },
   'koa-replay': { framework: 'koa', kind: 'diagnostic' },
+  'larder-express-front': { framework: 'express', kind: 'front', peer: 'apicache' },
+  'larder-koa-front': { framework: 'koa', kind: 'front', peer: 'apicache' },
+  'node-limit': { framework: 'node', kind: 'limit' },
 };
+
+/**
+ * The ordinary middleware every Koa contender runs ahead of everything else, as an access logger
+ * would be: it awaits the rest of the app and records the time taken.
+ */
+export const logged = { requests: 0, nanoseconds: 0n };
+async function logger(_ctx, next) {
+  const start = process.hrtime.bigint();
+  await next();
+  logged.requests++;
+  logged.nanoseconds += process.hrtime.bigint() - start;
+}
 
 /**
  * Builds a contender's request listener.
@@ -65,6 +80,7 @@ export async function createContender(name, options = {}) {
 
   const { framework } = CONTENDERS[name] ?? {};
   const app = framework === 'koa' ? new Koa() : express();
+  if (framework === 'koa') app.use(logger);
   const route = '/*splat';
 
   switch (name) {
@@ -80,6 +96,28 @@ export async function createContender(name, options = {}) {
       else app.get(route, expressHandler);
       break;
     }
+    case 'larder-express-front':
+    case 'larder-koa-front': {
+      // The same app as Larder's in-framework contender, served through cacheFront(app).
+      const mod = await importLarder(framework);
+      if (typeof mod?.cacheFront !== 'function') {
+        return { calls, skip: `cacheFront is not exported from @larder/${framework} yet` };
+      }
+      const cacheOptions = options.store ? { store: options.store } : {};
+      app.use(mod.responseCache(cacheOptions));
+      if (framework === 'koa') app.use(koaHandler);
+      else app.get(route, expressHandler);
+      return { listener: mod.cacheFront(app), calls };
+    }
+    case 'node-limit':
+      // Raw node:http: the handler writes the body straight away. Nothing can answer faster.
+      return {
+        listener: function limit(_req, res) {
+          res.setHeader('content-type', 'application/json; charset=utf-8');
+          res.end(BODY);
+        },
+        calls,
+      };
     case 'apicache':
       app.use(apicache.middleware('1 hour'));
       app.get(route, expressHandler);

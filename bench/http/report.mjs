@@ -13,12 +13,19 @@ const LABELS = {
   'koa-uncached': 'Koa, uncached slow route',
   'express-replay': 'diagnostic: Express limit writing Larder’s hit headers',
   'koa-replay': 'diagnostic: Koa limit writing Larder’s hit headers',
+  'larder-express-front': 'Larder cacheFront (Express app)',
+  'larder-koa-front': 'Larder cacheFront (Koa app)',
+  'node-limit': 'raw node:http limit (the handler ends the response)',
 };
 const TARGETS = [
   ['larder-express', 'express-limit', 0.9],
   ['larder-express', 'apicache', 1.0],
   ['larder-koa', 'koa-limit', 0.9],
   ['larder-koa', 'koa-cash', 1.15],
+  ['larder-express-front', 'node-limit', 0.75],
+  ['larder-koa-front', 'node-limit', 0.75],
+  ['larder-express-front', 'apicache', 4],
+  ['larder-koa-front', 'apicache', 4],
 ];
 const MEMORY_TARGET = 1.3;
 
@@ -54,11 +61,12 @@ export function report({ started, settings, results, memory, machine }) {
       lines.push(`| ${label} | skipped: ${result.skip} | | | | | | | | | |`);
       continue;
     }
-    const limit = by.get(`${result.framework}-limit`);
+    // A front answers before the framework: its limit is raw node:http.
+    const limit = by.get(result.kind === 'front' ? 'node-limit' : `${result.framework}-limit`);
     const larder = by.get(`larder-${result.framework}`);
     const isLarder = result.kind === 'larder';
     const rpsList = result.runs.map((run) => run.rps);
-    const caching = result.kind === 'larder' || result.kind === 'peer';
+    const caching = result.kind === 'larder' || result.kind === 'peer' || result.kind === 'front';
     const notCaching = caching && result.calls > Math.max(10, result.sent * 0.01);
     const flags = [
       notCaching ? '**NOT CACHING**' : '',

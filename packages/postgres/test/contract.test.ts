@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runStoreContract } from '@larder/core/testing';
 import pg from 'pg';
@@ -28,6 +29,13 @@ if (missing !== undefined) {
 
   // A fresh table per clause: each clause starts from an empty store, and the table is created
   // by the store on first use, as in production.
+  test('declares itself shared by processes and atomic across them', async () => {
+    const store = createPostgresStore({ client: pool, table: 'contract_capabilities' });
+    assert.equal(store.capabilities.shared, true);
+    assert.equal(store.capabilities.atomic, true);
+    await store.close();
+  });
+
   runStoreContract('postgres', ({ now }) =>
     createPostgresStore({ client: pool, table: `contract_${tables++}`, now, timeout: '5s' }),
   );

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { runStoreContract } from '@larder/core/testing';
 import { Cluster, Redis } from 'ioredis';
@@ -23,6 +24,12 @@ if (redisSkip !== undefined) {
     client.disconnect();
     cluster.disconnect();
     await Promise.all([server.stop(), nodes.stop()]);
+  });
+  test('declares itself shared by processes and atomic across them', async () => {
+    const store = createRedisStore({ client, prefix: 'caps:' });
+    assert.equal(store.capabilities.shared, true);
+    assert.equal(store.capabilities.atomic, true);
+    await store.close();
   });
   describe('on a standalone server', contractOn(client));
   describe('on a Cluster of three masters and three replicas', contractOn(cluster));

@@ -14,6 +14,7 @@ import {
 import { entryProblem } from './entry-validation.ts';
 import { CacheFill } from './fill.ts';
 import type { FillContext, Lookup } from './fill-context.ts';
+import { hitReply } from './hit-reply.ts';
 import { Invalidator } from './invalidation.ts';
 import { FN, type ResolvedOptions, resolveOptions } from './options.ts';
 import { replyFromEntry } from './replay.ts';
@@ -325,7 +326,11 @@ class ResponseCache extends Invalidator implements ResponseCacheEngine, FillCont
     standard?: string,
   ): Serve {
     const names = this.options.names;
-    const reply = replyFromEntry(entry, request, now, status, standard, names, true);
+    // A fresh hit reuses the reply made for the entry within the same second (nothing copied).
+    const reply =
+      status === 'HIT' && standard === undefined
+        ? hitReply(entry, request, now, names)
+        : replyFromEntry(entry, request, now, status, standard, names, true);
     if (reply.status === 304) this.counters.notModified++;
     return { kind: 'serve', reply };
   }

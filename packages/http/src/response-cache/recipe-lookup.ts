@@ -1,11 +1,11 @@
 import { codingVariant, KeyBuilder } from './cache-key.ts';
 import { trace, tracing } from './debug.ts';
 import { acceptedCodings } from './encoding.ts';
-import { freshUntil, isCodingMarker, readEntry, type StoredEntry } from './entry.ts';
+import { freshUntil, isCodingMarker, readEntry } from './entry.ts';
 import { entryProblem } from './entry-validation.ts';
+import { hitReply } from './hit-reply.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { KeyRecipe } from './recipe.ts';
-import { replyFromEntry } from './replay.ts';
 import { isThenable } from './storage.ts';
 import type { CacheRequest, Reply } from './types.ts';
 import { readRecipe } from './vary-recipe.ts';
@@ -94,52 +94,7 @@ function decide(
   const now = options.now();
   // A bad entry is the layer's to delete and report; a stale one is its to refresh.
   if (!(now < freshUntil(entry)) || entryProblem(entry) !== undefined) return undefined;
-  return replyFor(entry, request, now, options);
-}
-
-/** A reply made for one entry, reused while its `Age` and `ttl` stay the same (within a second). */
-interface MadeReply {
-  readonly age: number;
-  readonly ttl: number;
-  readonly names: ResolvedOptions['names'];
-  readonly reply: Reply;
-}
-
-/** Per entry: the last GET and HEAD replies made for it (`[get, head]`). */
-const made = new WeakMap<StoredEntry, [MadeReply | undefined, MadeReply | undefined]>();
-
-/**
- * The reply for a fresh hit on `entry`. A request without validators gets the headers made once
- * per entry and second: the same reply object as the previous hit when `Age` and the `Cache-Status`
- * ttl have not changed (nothing copied, no string built). A conditional request is answered anew.
- */
-function replyFor(
-  entry: StoredEntry,
-  request: CacheRequest,
-  now: number,
-  options: ResolvedOptions,
-): Reply {
-  const names = options.names;
-  const headers = request.headers;
-  if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) {
-    return replyFromEntry(entry, request, now, 'HIT', undefined, names, true);
-  }
-  const age = Math.max(0, Math.floor((now - entry.t) / 1000));
-  const until = freshUntil(entry);
-  const ttl = until === Number.POSITIVE_INFINITY ? -1 : Math.floor((until - now) / 1000);
-  const slot = request.method === 'HEAD' ? 1 : 0;
-  let pair = made.get(entry);
-  const last = pair?.[slot];
-  if (last !== undefined && last.age === age && last.ttl === ttl && last.names === names) {
-    return last.reply;
-  }
-  const reply = replyFromEntry(entry, request, now, 'HIT', undefined, names, true);
-  if (pair === undefined) {
-    pair = [undefined, undefined];
-    made.set(entry, pair);
-  }
-  pair[slot] = { age, ttl, names, reply };
-  return reply;
+  return hitReply(entry, request, now, options.names);
 }
 
 /**

@@ -1,6 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Reply } from '../response-cache/types.ts';
 import { mayBeRecoded, watchLateHeaders } from './written-headers.ts';
+
+const nodeWriteHead = ServerResponse.prototype.writeHead;
 
 /**
  * Writes a hit, a 304 or a stale entry to a Node response in one go: the engine has prepared every
@@ -8,7 +10,7 @@ import { mayBeRecoded, watchLateHeaders } from './written-headers.ts';
  * suffix (RFC 9110 §8.8.3).
  */
 export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  if (!mayBeRecoded(req.headers['accept-encoding'], reply.headers)) {
+  if (!mayBeRecoded(req.headers['accept-encoding'], reply.headers) || !mayBeHooked(res, reply)) {
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
     return;
@@ -20,4 +22,13 @@ export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Rep
     unwatch();
   }
   res.end(reply.body);
+}
+
+/**
+ * True when writing the head may set a content coding: a hook replaced `writeHead` (compression
+ * and others, through on-headers), or the reply names one itself. Node's own `writeHead` sets only
+ * the reply's fields, so with neither there is nothing to watch (no wrapper made per hit).
+ */
+function mayBeHooked(res: ServerResponse, reply: Reply): boolean {
+  return res.writeHead !== nodeWriteHead || reply.headers['content-encoding'] !== undefined;
 }

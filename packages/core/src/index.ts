@@ -1,7 +1,13 @@
 export type { Cache } from './cache.ts';
 export { createCache } from './cache.ts';
 export type { CacheOptions, RegionOptions, SetOptions, WrapOptions } from './cache-options.ts';
-export { checkOptions, describeValue, optionNames } from './check-option.ts';
+export {
+  checkCount,
+  checkFunction,
+  checkOptions,
+  describeValue,
+  optionNames,
+} from './check-option.ts';
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from './circuit-breaker.ts';
 export { CallTimeoutError, CircuitOpenError, createCircuitBreaker } from './circuit-breaker.ts';
 export type { CodecEntry, FrameHeader } from './codec.ts';

@@ -1,5 +1,11 @@
-import { inspect } from 'node:util';
-import { type Clock, checkOptions, type Duration, optionNames, parseDuration } from '@larder/core';
+import {
+  type Clock,
+  checkOptions,
+  type Duration,
+  optionNames,
+  parseDuration,
+  describeValue as show,
+} from '@larder/core';
 import memjs from 'memjs';
 import { isUsablePrefix } from './clear-log.ts';
 
@@ -134,8 +140,4 @@ function integer(value: unknown, fallback: number, min: number, option: string):
     );
   }
   return value;
-}
-
-function show(value: unknown): string {
-  return inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY, maxStringLength: 60 });
 }

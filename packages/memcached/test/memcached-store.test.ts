@@ -12,12 +12,12 @@ import { FLAG_ENTRY } from '../src/items.ts';
 describe('createMemcachedStore options', () => {
   const cases: ReadonlyArray<readonly [string, object, RegExp]> = [
     ['an unknown option', { prefx: 'a:' }, /createMemcachedStore: unknown option "prefx"/],
-    ['a prefix with a space', { prefix: 'my app:' }, /option "prefix" .* got 'my app:'/],
+    ['a prefix with a space', { prefix: 'my app:' }, /option "prefix" .* got "my app:"/],
     ['a negative timeout', { timeout: -1 }, /option "timeout" .* got -1/],
     ['a zero timeout', { timeout: 0 }, /option "timeout" must be above 0/],
     ['a fractional maxItemSize', { maxItemSize: 1.5 }, /option "maxItemSize" .* got 1\.5/],
     ['zero failures', { failures: 0 }, /option "failures" .* got 0/],
-    ['servers with a space', { servers: 'a b:1' }, /option "servers" .* got 'a b:1'/],
+    ['servers with a space', { servers: 'a b:1' }, /option "servers" .* got "a b:1"/],
     ['both client and servers', { client: {}, servers: 'h:1' }, /"client" or "servers", not both/],
     [
       'a client that is not memjs',

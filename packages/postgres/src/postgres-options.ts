@@ -1,6 +1,8 @@
 import {
   type CircuitBreakerOptions,
   type Clock,
+  checkCount,
+  checkFunction,
   checkOptions,
   type Duration,
   describeValue,
@@ -156,46 +158,25 @@ export function resolveOptions(given: PostgresStoreOptions): ResolvedOptions {
   return {
     client,
     connectionString,
-    poolSize: count(options.poolSize, 10, 'poolSize'),
+    poolSize: checkCount(options.poolSize, 10, FN, 'poolSize'),
     table,
     unlogged: flag(options.unlogged, true, 'unlogged'),
     createTable: flag(options.createTable, true, 'createTable'),
-    maxEntries: count(options.maxEntries, Number.POSITIVE_INFINITY, 'maxEntries'),
+    maxEntries: checkCount(options.maxEntries, Number.POSITIVE_INFINITY, FN, 'maxEntries'),
     sweepIntervalMs: sweepInterval * 1000,
     timeoutMs: timeout * 1000,
     breaker: checkOptions(options.breaker, BREAKER, FN, 'breaker.'),
     nearCache: checkNearCache(options.nearCache),
     ttl: ttl === Number.POSITIVE_INFINITY ? undefined : ttl,
-    now: fn(options.now, 'now') ?? Date.now,
-    onError: fn(options.onError, 'onError'),
+    now: checkFunction(options.now, FN, 'now') ?? Date.now,
+    onError: checkFunction(options.onError, FN, 'onError'),
   };
-}
-
-function count(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !(value >= 1) ||
-    (value !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(value))
-  ) {
-    throw new RangeError(
-      `${FN}: option "${option}" must be a positive integer or Infinity, got ${show(value)}`,
-    );
-  }
-  return value;
 }
 
 function flag(value: boolean | undefined, fallback: boolean, option: string): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean')
     throw new TypeError(`${FN}: option "${option}" must be a boolean, got ${show(value)}`);
-  return value;
-}
-
-function fn<T>(value: T | undefined, option: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${FN}: option "${option}" must be a function, got ${show(value)}`);
-  }
   return value;
 }
 
